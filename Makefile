@@ -1,0 +1,28 @@
+# The verbs; each one is a script in harness/.
+.PHONY: all tree export run test mutants deb clean
+
+all: run
+
+tree:
+	@harness/make-tree.sh
+
+export:
+	@harness/export-series.sh
+
+run:
+	@harness/run.sh
+
+test:
+	@harness/test.sh
+
+mutants:
+	@harness/mutants.sh
+
+deb:
+	@harness/make-deb.sh
+
+# Build output only: build/linux (kernel work), the base and its download stay.
+clean:
+	rm -rf build/kernel-* build/scratch build/selftests build/results build/cache \
+		build/logs build/initramfs-*
+	-git -C build/linux worktree prune 2>/dev/null

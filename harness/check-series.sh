@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Static checks of the series: checkpatch --strict on every patch, and
+# sparse (C=2) on every kernel C file the series touches, where no warning
+# may appear that the base does not have.  Needs the kernel of 'make run'.
+. "$(dirname "$0")/lib.sh"
+
+need sparse sparse
+mkdir -p "$OUTDIR"
+out=$OUTDIR/checks.tap
+: >"$out"
+
+# checkpatch asks of every added file whether MAINTAINERS needs an update;
+# that is answered below by get_maintainer.pl instead, per file.
+for p in "$TOP"/series/[0-9][0-9][0-9][0-9]-*.patch; do
+	case $p in */0000-*) continue ;; esac
+	name=$(basename "$p")
+	if report=$(cd "$TREE" && scripts/checkpatch.pl --strict -q \
+			--ignore FILE_PATH_CHANGES "$p" 2>&1) &&
+		[ -z "$report" ]; then
+		echo "ok - checkpatch: $name"
+	else
+		echo "not ok - checkpatch: $name"
+		echo "$report" | sed 's/^/#   /'
+	fi
+done | tee -a "$out"
+
+for f in $(git -C "$TREE" diff --name-only --diff-filter=A base..HEAD); do
+	if (cd "$TREE" && scripts/get_maintainer.pl --no-git --no-rolestats -f "$f") |
+		grep -q '^kvm@vger.kernel.org'; then
+		echo "ok - maintained: $f"
+	else
+		echo "not ok - maintained: $f has no KVM entry in MAINTAINERS"
+	fi
+done | tee -a "$out"
+
+files=$(git -C "$TREE" diff --name-only --diff-filter=AM base..HEAD -- '*.c' ':!tools/')
+if [ -z "$files" ]; then
+	echo "ok - sparse # SKIP the series touches no kernel C file" | tee -a "$out"
+	exit 0
+fi
+
+# Sparse warnings of FILES in the tree SRC built in OUT, without line numbers.
+sparse_warnings()
+{
+	local src=$1 kout=$2 f
+	shift 2
+	for f in "$@"; do
+		[ -f "$src/$f" ] || continue
+		make -s -C "$src" O="$kout" -j"$JOBS" C=2 CHECK="sparse" \
+			CC="ccache gcc" "${f%.c}.o" 2>&1 |
+			grep -E ': (warning|error):' |
+			sed -E 's/:[0-9]+:[0-9]+:/:/' || true
+	done | sort -u
+}
+
+scratch_checkout base
+"$TOP/harness/build-kernel.sh" "$SCRATCH" "$BUILD/scratch/kernel-test" \
+	"$TOP/configs/test.config" >/dev/null
+sparse_warnings "$SCRATCH" "$BUILD/scratch/kernel-test" $files >"$OUTDIR/sparse.base"
+sparse_warnings "$TREE" "$BUILD/kernel-test" $files >"$OUTDIR/sparse.series"
+new=$(comm -13 "$OUTDIR/sparse.base" "$OUTDIR/sparse.series")
+for f in $files; do
+	if echo "$new" | grep -q "^$f:"; then
+		echo "not ok - sparse: $f"
+		echo "$new" | grep "^$f:" | sed 's/^/#   /'
+	else
+		echo "ok - sparse: $f"
+	fi
+done | tee -a "$out"

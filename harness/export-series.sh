@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Write the commits of build/linux after "base" back into series/ with
+# git format-patch --cover-letter.  The cover letter's subject and text are
+# kept: they are read from the old cover letter and handed to format-patch as
+# the branch description.
+. "$(dirname "$0")/lib.sh"
+
+[ -d "$TREE/.git" ] || die "no build/linux; run 'make tree' first"
+git=(git -C "$TREE")
+[ -z "$("${git[@]}" status --porcelain --untracked-files=no)" ] ||
+	die "build/linux has uncommitted changes; commit them first"
+n=$("${git[@]}" rev-list --count base..HEAD)
+[ "$n" -gt 0 ] || die "build/linux has no commits after base"
+
+cover=$TOP/series/0000-cover-letter.patch
+desc=$BUILD/cover-description
+if [ -f "$cover" ]; then
+	# Subject (unfolded, without the [PATCH 0/N] prefix), a blank line,
+	# then the text up to the shortlog that format-patch appends.
+	awk '
+	/^Subject: / { sub(/^Subject: (\[[^]]*\] )?/, ""); subj = $0; insubj = 1; next }
+	insubj && /^ / { sub(/^ /, ""); subj = subj " " $0; next }
+	insubj { insubj = 0 }
+	!body && /^$/ { body = 1; print subj; print ""; next }
+	body && /^[^ ].* \([0-9]+\):$/ { exit }
+	body { print }
+	' "$cover" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' >"$desc"
+else
+	printf '%s\n\n%s\n' "KVM: x86: interrupt and NMI injection fixes and selftests" \
+		"*** BLURB HERE ***" >"$desc"
+fi
+branch=$("${git[@]}" symbolic-ref --short HEAD 2>/dev/null) ||
+	die "build/linux is not on a branch"
+"${git[@]}" config "branch.$branch.description" "$(cat "$desc")"
+
+tmp=$BUILD/series.new
+rm -rf "$tmp"
+"${git[@]}" format-patch -q --cover-letter --cover-from-description=subject \
+	--base=base -o "$tmp" base..HEAD
+rm -f "$TOP"/series/[0-9][0-9][0-9][0-9]-*.patch
+mkdir -p "$TOP/series"
+mv "$tmp"/*.patch "$TOP/series/"
+rmdir "$tmp"
+
+# Record that the tree now matches series/, so 'make tree' leaves it be.
+series=$(ls "$TOP"/series/[0-9][0-9][0-9][0-9]-*.patch | grep -v /0000-)
+echo "$(cat $series | sha256sum | cut -c1-16) $("${git[@]}" rev-parse HEAD)" \
+	>"$TREE/.git/harness-series"
+note "exported $n patches to series/"

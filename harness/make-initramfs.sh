@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Pack busybox, the VM's init and the named selftests into an uncompressed
+# initramfs (QEMU loads it as is; unpacking gzip under emulation is slow).
+# usage: make-initramfs.sh SELFTESTS-INSTALL-DIR OUT TEST...
+. "$(dirname "$0")/lib.sh"
+
+inst=$1
+out=$2
+shift 2
+bb=/bin/busybox
+[ -x "$bb" ] || die "$bb not found: install the Debian package 'busybox-static'"
+! ldd "$bb" >/dev/null 2>&1 ||
+	die "$bb is linked dynamically: install the Debian package 'busybox-static'"
+need cpio cpio
+
+root=$out.root
+rm -rf "$root"
+mkdir -p "$root"/{bin,usr/bin,proc,sys,dev,tmp,harness,kselftest/kvm}
+cp "$bb" "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
+cp "$TOP/harness/vm-init" "$root/init"
+cp "$TOP/harness/vm-timeout" "$root/usr/bin/timeout"
+cp -a "$inst/run_kselftest.sh" "$inst/kselftest" "$root/kselftest/"
+cp "$inst/kvm/settings" "$root/kselftest/kvm/"
+: >"$root/kselftest/kselftest-list.txt"
+for t in "$@"; do
+	[ -x "$inst/kvm/$t" ] || die "selftest $t was not built"
+	cp "$inst/kvm/$t" "$root/kselftest/kvm/$t"
+	echo "kvm:$t" >>"$root/kselftest/kselftest-list.txt"
+done
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$out.new"
+mv "$out.new" "$out"
+rm -rf "$root"
+echo "$out"
