@@ -6,6 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 
 need sparse sparse
+# checkpatch runs spdxcheck.py with the python3 on PATH; it needs Debian's (python3-ply).
+export PATH=/usr/bin:$PATH
 mkdir -p "$OUTDIR"
 out=$OUTDIR/checks.tap
 : >"$out"

@@ -42,18 +42,28 @@ def parse_runner_tap(text):
     return out
 
 
-def skip_reasons(text):
-    """The message each skipped test gave, from the runner's '# ' lines."""
-    reasons, current = {}, None
-    for line in text.splitlines():
-        m = re.match(r"^# selftests: kvm: (\S+)", line)
+NOISE = re.compile(r"pid=\d+ tid=|addr2line|^=+|Test Assertion Failure|Random seed"
+                   r"|^TAP version|^harness: |^platform: |^\d+\.\.\d+$"
+                   r"|overriding timeout|timeout set to")
+
+
+def test_messages(text):
+    """The last telling line each test printed, from the runner's '# ' lines."""
+    messages, current = {}, None
+    for raw in text.splitlines():
+        m = re.match(r"^# selftests: kvm: (\S+)", raw)
         if m:
             current = m.group(1)
             continue
-        m = re.match(r"^# (?:ok \d+ )?.*?# SKIP (.*)$", line)
-        if current and m and current not in reasons:
-            reasons[current] = m.group(1).strip()
-    return reasons
+        if not current or not raw.startswith("# "):
+            continue
+        msg = raw[2:].strip()
+        m = re.search(r"# SKIP (.+)$", msg)
+        if m:
+            msg = m.group(1).strip()
+        if msg and not NOISE.search(msg) and not msg.startswith("# Totals"):
+            messages[current] = msg
+    return messages
 
 
 def line(status, name, detail=""):
@@ -78,12 +88,12 @@ def run_results(rundir, label):
     if m:
         wanted = m.group(1).split()
     results = parse_runner_tap(tap)
-    reasons = skip_reasons(tap)
+    messages = test_messages(tap)
     lines = []
     for name in wanted + [t for t in results if t not in wanted]:
         status, detail = results.get(name, ("fail", "no result (VM ended early)"))
-        if status == "skip":
-            detail = reasons.get(name, detail)
+        if status != "pass" and name in messages:
+            detail = f"{detail}: {messages[name]}" if status == "fail" else messages[name]
         lines.append(line(status, f"{label}: {name}", detail))
     done = "# harness: done" in tap
     why = "" if done else (console.strip().splitlines() or ["no console output"])[-1]
