@@ -4,8 +4,9 @@
 
   tap.py run RUNDIR LABEL     read RUNDIR/tests.tap and RUNDIR/console.log,
                               write RUNDIR/results.tap, print it
-  tap.py gate BASE SERIES KNOWN  compare two runs' results.tap over the gate
-                              list; print the result lines
+  tap.py gate BASE KNOWN SERIES...  compare the base's results.tap with the
+                              patched kernel's (later ones are retries: a test
+                              passes if it passed in any); print result lines
   tap.py total FILE...        print "N passed, N failed, N skipped"
 
 A result line is "ok - NAME", "not ok - NAME" or "ok - NAME # SKIP why".
@@ -116,14 +117,18 @@ def read_results(path):
     return out
 
 
-def gate(base, series, known_file):
+def gate(base, known_file, *series_files):
     known = {}
     with open(known_file) as f:
         for l in f:
             if l.strip() and not l.startswith("#"):
                 name, _, why = l.partition(" ")
                 known[name] = why.strip()
-    series = read_results(series)
+    series = {}
+    for path in series_files:
+        for name, status in read_results(path).items():
+            if series.get(name) != "pass":
+                series[name] = status
     lines = []
     for name, b in sorted(read_results(base).items()):
         s = series.get(name, "fail")
@@ -161,8 +166,8 @@ def main(argv):
             f.write("".join(l + "\n" for l in lines))
         print("\n".join(lines))
         return 0
-    if len(argv) == 5 and argv[1] == "gate":
-        print("\n".join(gate(argv[2], argv[3], argv[4])))
+    if len(argv) >= 5 and argv[1] == "gate":
+        print("\n".join(gate(argv[2], argv[3], *argv[4:])))
         return 0
     if len(argv) >= 2 and argv[1] == "total":
         p, f, s = total(argv[2:])

@@ -55,13 +55,17 @@ def test_gate(tmp_path):
                       "not ok - s: c_test\nok - s: d_test # SKIP no MCE\n"
                       "ok - s: e_test\n")
     known.write_text("# comment\nc_test needs NRIPS\n")
-    assert tap.gate(str(base), str(series), str(known)) == [
+    retry = tmp_path / "retry.tap"
+    retry.write_text("ok - r: b_test\n")
+    assert tap.gate(str(base), str(known), str(series)) == [
         "ok - gate: a_test (base pass, series pass)",
         "not ok - gate: b_test (base pass, series fail) # passes on the base only",
         "ok - gate: c_test (base fail, series fail) # SKIP needs NRIPS",
         "ok - gate: d_test (base skip, series skip) # SKIP skipped on the base too",
         "ok - gate: e_test (base fail, series pass)",
     ]
+    assert tap.gate(str(base), str(known), str(series), str(retry))[1] == \
+        "ok - gate: b_test (base pass, series pass)"
 
 
 def test_total_line_and_status(tmp_path):
