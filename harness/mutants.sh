@@ -23,7 +23,7 @@ for m in "$TOP"/mutants/*.patch; do
 	start=$SECONDS
 	kernel=$("$TOP/harness/build-kernel.sh" "$SCRATCH" "$BUILD/scratch/kernel-test" \
 		"$TOP/configs/test.config")
-	vm_run "mutant-$name" "$kernel" $test >/dev/null
+	TEST_TIMEOUT=${MUTANT_TIMEOUT:-120} vm_run "mutant-$name" "$kernel" $test >/dev/null
 	result=$(grep -m1 -- "- mutant-$name: $test\( \|$\)" "$OUTDIR/mutant-$name/results.tap")
 	case $result in
 	"not ok"*) echo "ok - $name caught by $test ($((SECONDS - start)) s)" ;;
