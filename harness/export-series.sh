@@ -36,7 +36,7 @@ branch=$("${git[@]}" symbolic-ref --short HEAD 2>/dev/null) ||
 
 tmp=$BUILD/series.new
 rm -rf "$tmp"
-"${git[@]}" format-patch -q --cover-letter --cover-from-description=subject \
+"${git[@]}" format-patch -q --no-signature --cover-letter --cover-from-description=subject \
 	--base=base -o "$tmp" base..HEAD
 rm -f "$TOP"/series/[0-9][0-9][0-9][0-9]-*.patch
 mkdir -p "$TOP/series"
