@@ -8,23 +8,21 @@
 
 kernel=$BUILD/kernel-test/arch/x86/boot/bzImage
 [ -f "$kernel" ] || die "no patched kernel; run 'make run' first"
-vm_run gate-series "$kernel" $(gate_tests) >/dev/null
+vm_run gate-series "$kernel" $(list_tests list) >/dev/null
 series=$OUTDIR/gate-series/results.tap
 
-# Known-flaky tests that failed get two more boots (gate/flaky).
+# A known-flaky test that failed gets up to two more boots (gate/flaky).
 retries=()
+last=$series
 for try in 1 2; do
-	again=$(grep -v '^#' "$TOP/gate/flaky" | awk 'NF { print $1 }' | while read -r t; do
-		grep -q -- "^not ok - gate-series: $t\( \|$\)" "$series" || continue
-		for r in "${retries[@]}"; do
-			grep -q -- "^ok - gate-retry-[0-9]: $t$" "$r" && continue 2
-		done
-		echo "$t"
-	done)
+	again=$(list_tests flaky | while read -r t; do
+		grep -q -- "^not ok - [^:]*: $t\( \|$\)" "$last" && echo "$t"
+	done) || true
 	[ -n "$again" ] || break
-	note "gate: booting again for flaky $again"
+	note "gate: booting again for flaky" $again
 	vm_run "gate-retry-$try" "$kernel" $again >/dev/null
-	retries+=("$OUTDIR/gate-retry-$try/results.tap")
+	last=$OUTDIR/gate-retry-$try/results.tap
+	retries+=("$last")
 done
 key=$( (git -C "$TREE" rev-parse 'base^{tree}'
 	cat "$TOP/configs/test.config" "$TOP/gate/list" "$TOP/harness/vm-init") |
@@ -35,7 +33,7 @@ if [ ! -f "$cache/results.tap" ]; then
 	scratch_checkout base
 	kernel=$("$TOP/harness/build-kernel.sh" "$SCRATCH" "$BUILD/scratch/kernel-test" \
 		"$TOP/configs/test.config")
-	vm_run base "$kernel" $(gate_tests) >/dev/null
+	vm_run base "$kernel" $(list_tests list) >/dev/null
 	mkdir -p "$BUILD/cache"
 	rm -rf "$cache"
 	cp -r "$OUTDIR/base" "$cache"

@@ -56,10 +56,11 @@ series_tests()
 		sed -e 's|.*/||' -e 's|\.c$||'
 }
 
-# The tests of the regression gate, from gate/list.
-gate_tests()
+# The test names of a gate/ list: the first word of each line that is not
+# a comment.  usage: list_tests list|flaky
+list_tests()
 {
-	grep -v '^#' "$TOP/gate/list" | awk 'NF { print $1 }'
+	grep -v '^#' "$TOP/gate/$1" | awk 'NF { print $1 }'
 }
 
 # Where this invocation's results go; make test's phases share one.
