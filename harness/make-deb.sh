@@ -6,6 +6,9 @@
 . "$(dirname "$0")/lib.sh"
 
 need dpkg-dev dpkg-buildpackage
+# bindeb-pkg's generated debian/control asks for these.
+need debhelper dh
+need kmod kmod
 "$TOP/harness/make-tree.sh"
 out=$BUILD/kernel-deb
 mkdir -p "$out"
