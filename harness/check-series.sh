@@ -13,12 +13,15 @@ out=$OUTDIR/checks.tap
 : >"$out"
 
 # checkpatch asks of every added file whether MAINTAINERS needs an update;
-# that is answered below by get_maintainer.pl instead, per file.
+# that is answered below by get_maintainer.pl instead, per file.  The base
+# is a release tarball in a one-commit tree, so checkpatch cannot look up
+# the upstream commits that Fixes: tags name (UNKNOWN_COMMIT_ID); the tag's
+# form is still checked.
 for p in "$TOP"/series/[0-9][0-9][0-9][0-9]-*.patch; do
 	case $p in */0000-*) continue ;; esac
 	name=$(basename "$p")
 	if report=$(cd "$TREE" && scripts/checkpatch.pl --strict -q \
-			--ignore FILE_PATH_CHANGES "$p" 2>&1) &&
+			--ignore FILE_PATH_CHANGES,UNKNOWN_COMMIT_ID "$p" 2>&1) &&
 		[ -z "$report" ]; then
 		echo "ok - checkpatch: $name"
 	else
