@@ -38,6 +38,11 @@ tmp=$BUILD/series.new
 rm -rf "$tmp"
 "${git[@]}" format-patch -q --no-signature --cover-letter --cover-from-description=subject \
 	--base=base -o "$tmp" base..HEAD
+# An empty context line is written " ".  checkpatch run on a patch that git
+# tracks (series/ in this repository) checks it as a plain file and calls
+# that space trailing whitespace; git am, like GNU patch, takes an empty line
+# as empty context, so write it that way.
+sed -i 's/^ $//' "$tmp"/*.patch
 rm -f "$TOP"/series/[0-9][0-9][0-9][0-9]-*.patch
 mkdir -p "$TOP/series"
 mv "$tmp"/*.patch "$TOP/series/"
