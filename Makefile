@@ -1,5 +1,5 @@
 # The verbs; each one is a script in harness/.
-.PHONY: all tree export run test mutants deb clean
+.PHONY: all tree export run test mutants deb mail clean
 
 all: run
 
@@ -20,6 +20,9 @@ mutants:
 
 deb:
 	@harness/make-deb.sh
+
+mail:
+	@harness/mail-series.sh
 
 # Build output only: build/linux (kernel work), the base and its download stay.
 clean:

@@ -30,6 +30,9 @@ mkdir -p "$dir/conf/harness"
 printf 'TESTS="%s"\nTIMEOUT=%s\nHEAD=%s\n' "$*" "$timeout" "$head" \
 	>"$dir/conf/harness/run.conf"
 cp "$dir/conf/harness/run.conf" "$dir/run.conf"
+# Which emulator ran the CPU, for expected-failures (tap.py).
+version=$(qemu-system-x86_64 --version | sed -n '1s/.*version \([0-9.]*\).*/\1/p')
+echo "EMULATOR=\"qemu-${accel[1]} $version\"" >>"$dir/run.conf"
 (cd "$dir/conf" && echo harness/run.conf | cpio -o -H newc -R 0:0 --quiet) >"$conf"
 cat "$initrd" "$conf" >"$dir/initrd"
 rm -rf "$dir/conf" "$conf"

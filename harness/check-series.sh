@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Static checks of the series: checkpatch --strict on every patch, and
+# Static checks of the series: 'make mail' with a stand-in sender and
+# git send-email --dry-run, checkpatch --strict on every patch, and
 # sparse (C=2) on every kernel C file the series touches, where no warning
 # may appear that the base does not have.  Needs the kernel of 'make run'.
 . "$(dirname "$0")/lib.sh"
@@ -12,12 +13,30 @@ mkdir -p "$OUTDIR"
 out=$OUTDIR/checks.tap
 : >"$out"
 
+# The patches as they are mailed (make mail): with a sender, the Signed-off-by
+# that series/ leaves to them, To/Cc and the base.  A synthetic identity
+# stands in for the sender; a placeholder one must be refused.
+if MAIL_TEST_IDENTITY="Harness Dry Run <dry-run@harness.invalid>" \
+	"$TOP/harness/mail-series.sh" >"$OUTDIR/mail.log" 2>&1; then
+	echo "ok - mail: $(grep -c '^Dry-OK' "$BUILD/mail/dry-run.log") mails pass git send-email --dry-run"
+else
+	echo "not ok - mail: $(grep -m1 '^error' "$OUTDIR/mail.log")"
+fi | tee -a "$out"
+printf '[user]\n\tname = %s\n\temail = %s\n' "$GIT_NAME" "$GIT_EMAIL" >"$OUTDIR/placeholder.gitconfig"
+if GIT_CONFIG_GLOBAL=$OUTDIR/placeholder.gitconfig GIT_CONFIG_NOSYSTEM=1 \
+	"$TOP/harness/mail-series.sh" >"$OUTDIR/mail-refused.log" 2>&1; then
+	echo "not ok - mail: signed off as the placeholder $GIT_EMAIL"
+else
+	echo "ok - mail: refuses to sign off as the placeholder $GIT_EMAIL"
+fi | tee -a "$out"
+
 # checkpatch asks of every added file whether MAINTAINERS needs an update;
 # that is answered below by get_maintainer.pl instead, per file.  The base
 # is a release tarball in a one-commit tree, so checkpatch cannot look up
 # the upstream commits that Fixes: tags name (UNKNOWN_COMMIT_ID); the tag's
-# form is still checked.
-for p in "$TOP"/series/[0-9][0-9][0-9][0-9]-*.patch; do
+# form is still checked.  The mailed copies are checked, as series/ has no
+# Signed-off-by.
+for p in "$BUILD"/mail/[0-9][0-9][0-9][0-9]-*.patch; do
 	case $p in */0000-*) continue ;; esac
 	name=$(basename "$p")
 	if report=$(cd "$TREE" && scripts/checkpatch.pl --strict -q \

@@ -2,15 +2,24 @@
 # SPDX-License-Identifier: GPL-2.0
 """Turn what the test VM left behind into result lines, and count them.
 
-  tap.py run RUNDIR LABEL     read RUNDIR/tests.tap and RUNDIR/console.log,
+  tap.py run RUNDIR LABEL     read RUNDIR/tests.tap, console.log and run.conf,
                               write RUNDIR/results.tap, print it
   tap.py gate BASE KNOWN SERIES...  compare the base's results.tap with the
                               patched kernel's (later ones are retries: a test
                               passes if it passed in any); print result lines
-  tap.py total FILE...        print "N passed, N failed, N skipped"
+  tap.py mutant RUNDIR NAME TEST EXPECT  print whether mutant NAME was caught:
+                              TEST failed in RUNDIR/tests.tap and printed EXPECT
+  tap.py total FILE...        print "# skipped: ..." and "N passed, N failed, N skipped"
 
 A result line is "ok - NAME", "not ok - NAME" or "ok - NAME # SKIP why".
+`run` gives each test one line, "LABEL: TEST", followed by one line per
+sub-test that the test itself reported skipped or failed (its own TAP,
+which the runner echoes with "# "), "LABEL: TEST: DESCRIPTION", where
+DESCRIPTION is what the test printed, or "sub-test N" if it printed none.
+The file expected-failures (next to harness/) names results that fail
+because of the emulator the VM runs on; run.conf's EMULATOR says which.
 """
+import os
 import re
 import sys
 
@@ -23,6 +32,13 @@ SPLATS = re.compile(
     r"|Kernel panic - not syncing|unreferenced object")
 
 RESULT = re.compile(r"^(not ok|ok) \d+ selftests: kvm: (\S+)(?: # (.*))?$")
+
+# A selftest's own result line, as ksft_test_result_*() print it:
+# "ok 3 what", "ok 4 # SKIP why", "not ok 5 what", "not ok 6 # error why".
+SUBTEST = re.compile(r"^(not ok|ok) (\d+)(?: (.*))?$")
+
+EXPECTED_FAILURES = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                 "..", "expected-failures")
 
 
 def parse_runner_tap(text):
@@ -43,28 +59,67 @@ def parse_runner_tap(text):
     return out
 
 
+def outputs_by_test(text):
+    """What each test printed, as {test: [line]}: the runner's '# ' lines
+    between "# selftests: kvm: TEST" and the runner's result line, unprefixed."""
+    out, current = {}, None
+    for raw in text.splitlines():
+        m = re.match(r"^# selftests: kvm: (\S+)", raw)
+        if m:
+            current = m.group(1)
+            out[current] = []
+        elif RESULT.match(raw.strip()):
+            current = None
+        elif current and raw.startswith("# "):
+            out[current].append(raw[2:].rstrip())
+    return out
+
+
+def parse_subtest(l):
+    """(number, status, description, detail) of a test's own result line, or None."""
+    m = SUBTEST.match(l.strip())
+    if not m:
+        return None
+    ok, n, rest = m.group(1), m.group(2), (m.group(3) or "").strip()
+    if rest.startswith("#"):
+        desc, directive = "", rest[1:]
+    else:
+        desc, _, directive = rest.partition(" # ")
+    desc, directive = desc.strip(), directive.strip()
+    if ok == "not ok":
+        status = "fail"
+    elif directive.upper().startswith("SKIP"):
+        status, directive = "skip", directive[4:].strip()
+    else:
+        status, directive = "pass", ""
+    return n, status, desc or f"sub-test {n}", directive
+
+
 NOISE = re.compile(r"pid=\d+ tid=|addr2line|^=+|Test Assertion Failure|Random seed"
                    r"|^TAP version|^harness: |^platform: |^\d+\.\.\d+$"
                    r"|overriding timeout|timeout set to")
 
 
-def test_messages(text):
-    """The last telling line each test printed, from the runner's '# ' lines."""
-    messages, current = {}, None
-    for raw in text.splitlines():
-        m = re.match(r"^# selftests: kvm: (\S+)", raw)
-        if m:
-            current = m.group(1)
+def last_message(output, status):
+    """The last telling line a test printed.  For a test that skipped, a
+    sub-test's SKIP reason counts; else only what came after its last
+    sub-test result does (those results get lines of their own)."""
+    msg = ""
+    for l in output:
+        sub = parse_subtest(l)
+        if sub:
+            if status != "skip":
+                msg = ""
+            elif sub[1] == "skip" and sub[3]:
+                msg = sub[3]
             continue
-        if not current or not raw.startswith("# "):
-            continue
-        msg = raw[2:].strip()
-        m = re.search(r"# SKIP (.+)$", msg)
+        l = l.strip()
+        m = re.search(r"# SKIP (.+)$", l)
         if m:
-            msg = m.group(1).strip()
-        if msg and not NOISE.search(msg) and not msg.startswith("# Totals"):
-            messages[current] = msg
-    return messages
+            l = m.group(1).strip()
+        if l and not NOISE.search(l) and not l.startswith("# Totals"):
+            msg = l
+    return msg
 
 
 def line(status, name, detail=""):
@@ -75,27 +130,130 @@ def line(status, name, detail=""):
     return f"not ok - {name}" + (f" # {detail}" if detail else "")
 
 
-def run_results(rundir, label):
-    def read(name):
-        try:
-            with open(f"{rundir}/{name}", errors="replace") as f:
-                return f.read()
-        except FileNotFoundError:
-            return ""
+def version(text):
+    m = re.match(r"\d+(?:\.\d+)*", text)
+    return tuple(int(x) for x in m.group(0).split(".")) if m else None
 
-    tap, console = read("tests.tap"), read("console.log")
+
+def in_range(ver, spec):
+    """Whether version tuple VER is in SPEC: "*", or comparisons joined by
+    commas ("<9.1", ">=8.0,<9.1")."""
+    conds = [] if spec == "*" else \
+        [re.fullmatch(r"(<=|>=|<|>|=)(\d+(?:\.\d+)*)", c) for c in spec.split(",")]
+    if not all(conds):
+        raise ValueError(f"bad version range {spec!r}")
+    for m in conds:
+        want = version(m.group(2))
+        n = max(len(ver), len(want))
+        a, b = ver + (0,) * (n - len(ver)), want + (0,) * (n - len(want))
+        if not {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "=": a == b}[m.group(1)]:
+            return False
+    return True
+
+
+def read_expected(path):
+    """Entries of an expected-failures file, as dicts: where ("qemu-tcg <9.1"),
+    emulator, range, test, match, reason.  No file, no entries."""
+    try:
+        with open(path) as f:
+            text = f.read()
+    except FileNotFoundError:
+        return []
+    entries = []
+    for n, l in enumerate(text.splitlines(), 1):
+        if not l.strip() or l.lstrip().startswith("#"):
+            continue
+        fields = [x.strip() for x in l.split(" | ", 3)]
+        where = fields[0].split()
+        if len(fields) != 4 or len(where) != 2 or not all(fields):
+            raise ValueError(f"{path}:{n}: want 'EMULATOR RANGE | TEST | MATCH | REASON'")
+        in_range((0,), where[1])
+        entries.append(dict(where=" ".join(where), emulator=where[0], range=where[1],
+                            test=fields[1], match=fields[2], reason=fields[3]))
+    return entries
+
+
+def applies(entry, emulator):
+    """Whether ENTRY covers EMULATOR ("qemu-tcg 7.2.22"; "" for unknown)."""
+    name, _, ver = emulator.partition(" ")
+    ver = version(ver.strip())
+    return bool(name) and name == entry["emulator"] and ver is not None \
+        and in_range(ver, entry["range"])
+
+
+def expect(entries, emulator, test, status, text, detail):
+    """(status, detail, expected) of a result of TEST whose text is TEXT, once
+    the expected failures are applied: a failure they name is a skip, a
+    pass they name a failure (the entry is stale)."""
+    for e in entries:
+        if e["test"] != test or e["match"] not in text or not applies(e, emulator):
+            continue
+        if status == "fail":
+            return "skip", f"expected failure on {e['where']}: {e['reason']}", True
+        if status == "pass":
+            return ("fail", f"expected to fail on {emulator}: {e['reason']}; "
+                    "the entry is stale", False)
+    return status, detail, False
+
+
+def read(rundir, name):
+    try:
+        with open(f"{rundir}/{name}", errors="replace") as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
+
+
+def result_lines(label, name, status, detail, output, entries, emulator):
+    """The result line of test NAME, then those of its skipped and failed
+    sub-tests (a skipped test's sub-test skips go without saying)."""
+    runner_detail = detail
+    msg = last_message(output, status)
+    if status != "pass" and msg:
+        detail = f"{detail}: {msg}" if status == "fail" else msg
+    subs, plan, ran, explained, unexplained = [], None, 0, 0, 0
+    for l in output:
+        m = re.fullmatch(r"1\.\.(\d+)", l.strip())
+        if m:
+            plan = int(m.group(1))
+        sub = parse_subtest(l)
+        if not sub:
+            continue
+        _, s, desc, d = sub
+        ran += 1
+        new, d, known = expect(entries, emulator, name, s, f"{desc} {d}", d)
+        explained += known
+        unexplained += s == "fail" and not known
+        if new == "fail" or known or (new == "skip" and status != "skip"):
+            subs.append(line(new, f"{label}: {name}: {desc}", d))
+    if status == "fail" and not msg and unexplained + explained:
+        n = unexplained + explained
+        detail = f"{detail}: {n} sub-test{'s' if n > 1 else ''} failed"
+    status, detail, _ = expect(entries, emulator, name, status, detail, detail)
+    # It ran all it planned and failed only where expected: ksft_finished()'s exit 1.
+    if status == "fail" and runner_detail == "exit=1" and plan == ran \
+            and explained and not unexplained:
+        return [f"ok - {label}: {name} # exit=1, only from the expected failures below"] + subs
+    return [line(status, f"{label}: {name}", detail)] + subs
+
+
+def run_results(rundir, label, expected=EXPECTED_FAILURES):
+    tap, console, conf = read(rundir, "tests.tap"), read(rundir, "console.log"), \
+        read(rundir, "run.conf")
     wanted = []
-    m = re.search(r'^TESTS="(.*)"$', read("run.conf"), re.M)
+    m = re.search(r'^TESTS="(.*)"$', conf, re.M)
     if m:
         wanted = m.group(1).split()
+    m = re.search(r'^EMULATOR="(.*)"$', conf, re.M)
+    emulator = m.group(1).strip() if m else ""
+    entries = read_expected(expected)
     results = parse_runner_tap(tap)
-    messages = test_messages(tap)
+    outputs = outputs_by_test(tap)
     lines = []
     for name in wanted + [t for t in results if t not in wanted]:
         status, detail = results.get(name, ("fail", "no result (VM ended early)"))
-        if status != "pass" and name in messages:
-            detail = f"{detail}: {messages[name]}" if status == "fail" else messages[name]
-        lines.append(line(status, f"{label}: {name}", detail))
+        lines += result_lines(label, name, status, detail, outputs.get(name, []),
+                            entries, emulator)
     done = "# harness: done" in tap
     why = "" if done else (console.strip().splitlines() or ["no console output"])[-1]
     lines.append(line("pass" if done else "fail", f"{label}: VM ran to the end", why))
@@ -105,8 +263,28 @@ def run_results(rundir, label):
     return lines, results
 
 
+def mutant(rundir, name, test, expected):
+    """The verdict on mutant NAME: caught only if TEST failed and its output
+    (less its passing sub-tests) holds the text EXPECTED."""
+    tap = read(rundir, "tests.tap")
+    status, detail = parse_runner_tap(tap).get(test, ("fail", "no result (VM ended early)"))
+    output = outputs_by_test(tap).get(test, [])
+    msg = last_message(output, status)
+    if status == "pass":
+        return f"not ok - {name} not caught: {test} passed"
+    if status == "skip":
+        return f"not ok - {name} not caught: {test} skipped: {msg or detail}"
+    said = [l for l in output if (parse_subtest(l) or (0, "fail"))[1] != "pass"]
+    said.append(detail)
+    if any(expected in l for l in said):
+        return f"ok - {name} caught by {test} ({expected})"
+    why = ": ".join(x for x in (detail, msg) if x) or "no message"
+    return f"not ok - {name} not caught: {test} failed with another message: {why}"
+
+
 def read_results(path):
-    """{test: status} from a results.tap written by run_results()."""
+    """{test: status} from a results.tap written by run_results().  A
+    sub-test's line ("LABEL: TEST: what") does not match: the test's own does."""
     out = {}
     with open(path) as f:
         for l in f:
@@ -144,19 +322,28 @@ def gate(base, known_file, *series_files):
     return lines
 
 
+# A sub-test's line: "ok - LABEL: TEST: what ...".
+SUBTEST_LINE = re.compile(r"^(?:not )?ok - [^:#]+: \S+: ")
+
+
 def total(paths):
-    passed = failed = skipped = 0
+    """(passed, failed, skipped), and the skipped split into whole tests,
+    sub-tests and expected failures."""
+    passed = failed = 0
+    kinds = {"test": 0, "sub-test": 0, "expected failure": 0}
     for p in paths:
         with open(p) as f:
             for l in f:
                 if l.startswith("not ok"):
                     failed += 1
                 elif l.startswith("ok"):
-                    if "# SKIP" in l:
-                        skipped += 1
+                    if "# SKIP expected failure" in l:
+                        kinds["expected failure"] += 1
+                    elif "# SKIP" in l:
+                        kinds["sub-test" if SUBTEST_LINE.match(l) else "test"] += 1
                     else:
                         passed += 1
-    return passed, failed, skipped
+    return passed, failed, sum(kinds.values()), kinds
 
 
 def main(argv):
@@ -169,8 +356,13 @@ def main(argv):
     if len(argv) >= 5 and argv[1] == "gate":
         print("\n".join(gate(argv[2], argv[3], *argv[4:])))
         return 0
+    if len(argv) == 6 and argv[1] == "mutant":
+        print(mutant(*argv[2:]))
+        return 0
     if len(argv) >= 2 and argv[1] == "total":
-        p, f, s = total(argv[2:])
+        p, f, s, kinds = total(argv[2:])
+        print("# skipped: " + ", ".join(
+            f"{n} {kind}{'' if n == 1 else 's'}" for kind, n in kinds.items()))
         print(f"{p} passed, {f} failed, {s} skipped")
         return 1 if f or not p else 0
     print(__doc__, file=sys.stderr)

@@ -1,9 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 """Tests of harness/tap.py on recorded VM output."""
+import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
+
+import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "harness"))
@@ -12,10 +16,20 @@ import tap  # noqa: E402
 FIX = os.path.join(HERE, "fixtures")
 
 
-def run(name, tmp_path):
+def run(name, tmp_path, expected=tap.EXPECTED_FAILURES, edit=None, emulator=None):
+    """Result lines of fixture NAME; EDIT(tests.tap text) changes its TAP,
+    EMULATOR replaces run.conf's EMULATOR ("" removes it)."""
     d = tmp_path / name
     shutil.copytree(os.path.join(FIX, name), d)
-    lines, _ = tap.run_results(str(d), "series")
+    if edit:
+        (d / "tests.tap").write_text(edit((d / "tests.tap").read_text()))
+    if emulator is not None:
+        conf = [l for l in (d / "run.conf").read_text().splitlines()
+                if not l.startswith("EMULATOR=")]
+        if emulator:
+            conf.append(f'EMULATOR="{emulator}"')
+        (d / "run.conf").write_text("\n".join(conf) + "\n")
+    lines, _ = tap.run_results(str(d), "series", expected)
     return lines
 
 
@@ -73,5 +87,269 @@ def test_total_line_and_status(tmp_path):
     f.write_text("ok - a\nok - b # SKIP x\nnot ok - c\nok - d\n")
     out = subprocess.run([sys.executable, os.path.join(HERE, "..", "harness", "tap.py"),
                           "total", str(f)], capture_output=True, text=True)
-    assert out.stdout == "2 passed, 1 failed, 1 skipped\n"
+    assert out.stdout == ("# skipped: 1 test, 0 sub-tests, 0 expected failures\n"
+                          "2 passed, 1 failed, 1 skipped\n")
     assert out.returncode == 1
+
+
+def test_subtest_skips_and_failures_get_lines(tmp_path):
+    lines = run("subtests", tmp_path)
+    assert lines == [
+        "ok - series: event_reinject_test",
+        "ok - series: event_reinject_test: sub-test 14 # SKIP interrupt held for the "
+        "STI shadow: QEMU TCG before 9.1 ignores the VMCB interrupt shadow on VMRUN "
+        "(taken at 0x416392)",
+        "ok - series: event_reinject_test: sub-test 20 # SKIP vNMI: not available "
+        "(kvm_amd.vnmi is not Y, or not SVM)",
+        "not ok - series: irq_window_test # exit=1: 1 sub-test failed",
+        "not ok - series: irq_window_test: userspace irqchip: window, KVM_INTERRUPT, "
+        "pending exception",
+        "ok - series: tpr_irql_test",
+        "not ok - series: tpr_irql_test: sub-test 2 # error IRQL/DPC sequence: "
+        "no DPC vector left",
+        "ok - series: VM ran to the end",
+        "ok - series: kernel log clean",
+    ]
+
+
+def test_subtest_with_description_and_skip_reason(tmp_path):
+    def edit(text):
+        return text.replace("# ok 20 # SKIP vNMI: not available",
+                            "# ok 20 vNMI # SKIP not available")
+    assert run("subtests", tmp_path, edit=edit)[2] == \
+        "ok - series: event_reinject_test: vNMI # SKIP not available " \
+        "(kvm_amd.vnmi is not Y, or not SVM)"
+
+
+def test_skipped_test_has_no_subtest_skip_lines(tmp_path):
+    def edit(text):
+        return text.replace("ok 1 selftests: kvm: event_reinject_test",
+                            "ok 1 selftests: kvm: event_reinject_test # SKIP")
+    lines = run("subtests", tmp_path, edit=edit)
+    assert lines[0] == "ok - series: event_reinject_test # SKIP vNMI: not available " \
+        "(kvm_amd.vnmi is not Y, or not SVM)"
+    assert lines[1] == "not ok - series: irq_window_test # exit=1: 1 sub-test failed"
+
+
+def test_total_counts_subtest_skips(tmp_path):
+    f = tmp_path / "results.tap"
+    f.write_text("\n".join(run("subtests", tmp_path)) + "\n"
+                 "ok - gate: d_test (base skip, series skip) # SKIP no MCE\n"
+                 "ok - series: event_reinject_test: x # SKIP expected failure on "
+                 "qemu-tcg <9.1: y\n")
+    assert tap.total([str(f)]) == (4, 3, 4, {"test": 1, "sub-test": 2,
+                                             "expected failure": 1})
+    out = subprocess.run([sys.executable, os.path.join(HERE, "..", "harness", "tap.py"),
+                          "total", str(f)], capture_output=True, text=True)
+    assert out.stdout == ("# skipped: 1 test, 2 sub-tests, 1 expected failure\n"
+                          "4 passed, 3 failed, 4 skipped\n")
+
+
+def test_gate_sees_the_test_not_its_subtests(tmp_path):
+    """A sub-test's line must not stand for its test in read_results(), nor
+    match gate.sh's grep for a failed flaky test."""
+    f = tmp_path / "results.tap"
+    f.write_text("\n".join(run("subtests", tmp_path)) + "\n")
+    assert tap.read_results(str(f)) == {
+        "event_reinject_test": "pass", "irq_window_test": "fail", "tpr_irql_test": "pass"}
+    flaky = re.compile(r"^not ok - [^:]*: tpr_irql_test( |$)")
+    assert not any(flaky.match(l) for l in f.read_text().splitlines())
+
+
+# Expected failures.  The sti-shadow fixture is event_reinject_test reporting
+# its STI-shadow sub-test as failed and going on (ksft_finished() exits 1),
+# on QEMU 7.2 TCG.
+STI = [e for e in tap.read_expected(tap.EXPECTED_FAILURES)
+       if e["match"] == "interrupt held for the STI shadow"]
+XFAIL = ("ok - series: event_reinject_test: interrupt held for the STI shadow # SKIP "
+         f"expected failure on qemu-tcg <9.1: {STI[0]['reason'] if STI else ''}")
+
+
+def test_expected_subtest_failure_is_a_skip(tmp_path):
+    assert run("sti-shadow", tmp_path)[:3] == [
+        "ok - series: event_reinject_test # exit=1, only from the expected failures below",
+        XFAIL,
+        "ok - series: event_reinject_test: sub-test 20 # SKIP vNMI: not available "
+        "(kvm_amd.vnmi is not Y, or not SVM)",
+    ]
+
+
+def test_expected_failure_does_not_cover_another(tmp_path):
+    def edit(text):
+        return text.replace("# ok 19 KVM_SET", "# not ok 19 KVM_SET")
+    lines = run("sti-shadow", tmp_path, edit=edit)
+    assert lines[0] == "not ok - series: event_reinject_test # exit=1: 2 sub-tests failed"
+    assert lines[1] == XFAIL
+    assert lines[2].startswith("not ok - series: event_reinject_test: KVM_SET_VCPU_EVENTS")
+
+
+def test_expected_failure_needs_the_whole_run(tmp_path):
+    """Fewer results than planned: something else went wrong too."""
+    def edit(text):
+        return text.replace("# 1..20", "# 1..21")
+    lines = run("sti-shadow", tmp_path, edit=edit)
+    assert lines[0] == "not ok - series: event_reinject_test # exit=1: 1 sub-test failed"
+    assert lines[1] == XFAIL
+
+
+@pytest.mark.parametrize("emulator", ["qemu-tcg 9.1.0", "qemu-tcg 10.0.2", "", "qemu-kvm 7.2.22"])
+def test_expected_failure_outside_its_range_stays_a_failure(tmp_path, emulator):
+    assert run("sti-shadow", tmp_path, emulator=emulator)[:2] == [
+        "not ok - series: event_reinject_test # exit=1: 1 sub-test failed",
+        "not ok - series: event_reinject_test: interrupt held for the STI shadow",
+    ]
+
+
+def test_expected_failure_that_passes_is_stale(tmp_path):
+    def edit(text):
+        return text.replace("# not ok 14", "# ok 14").replace(
+            "not ok 1 selftests: kvm: event_reinject_test # exit=1",
+            "ok 1 selftests: kvm: event_reinject_test")
+    assert run("sti-shadow", tmp_path, edit=edit)[:2] == [
+        "ok - series: event_reinject_test",
+        "not ok - series: event_reinject_test: interrupt held for the STI shadow # "
+        f"expected to fail on qemu-tcg 7.2.22: {STI[0]['reason']}; the entry is stale",
+    ]
+
+
+def abort_at(message):
+    """Edit sti-shadow: the test ends after sub-test 13 with a TEST_ASSERT."""
+    def edit(text):
+        head, _, _ = text.partition("# not ok 14")
+        return (head + "# ==== Test Assertion Failure ====\n"
+                "#   x86_64/event_reinject_test.c:497: got[0].rip != rip\n"
+                "#   pid=201 tid=201 errno=0 - Success\n"
+                f"#   {message}\n"
+                "not ok 1 selftests: kvm: event_reinject_test # exit=254\n"
+                "# harness: done\n")
+    return edit
+
+
+def test_expected_failure_of_a_whole_test(tmp_path):
+    lines = run("sti-shadow", tmp_path,
+                edit=abort_at("IRQ taken at 0x416392, inside the STI shadow"))
+    assert lines[0] == XFAIL.replace(": interrupt held for the STI shadow", "")
+    assert lines[1] == "ok - series: VM ran to the end"
+
+
+def test_expected_failure_does_not_hide_the_nmi_shadow_bug(tmp_path):
+    """mutants/nmi-allowed-in-interrupt-shadow.patch fails the STI-shadow NMI check."""
+    lines = run("sti-shadow", tmp_path,
+                edit=abort_at("STI shadow: NMI taken at 0x416392, inside the shadow"))
+    assert lines[0] == "not ok - series: event_reinject_test # exit=254: " \
+        "STI shadow: NMI taken at 0x416392, inside the shadow"
+
+
+def test_expected_failures_of_another_file(tmp_path):
+    xf = tmp_path / "xf"
+    xf.write_text("# comment\n"
+                  "qemu-kvm * | irq_window_test | pending exception | a reason\n")
+    lines = run("subtests", tmp_path, expected=str(xf), emulator="qemu-kvm 8.2.2")
+    assert lines[3:5] == [
+        "ok - series: irq_window_test # exit=1, only from the expected failures below",
+        "ok - series: irq_window_test: userspace irqchip: window, KVM_INTERRUPT, pending "
+        "exception # SKIP expected failure on qemu-kvm *: a reason",
+    ]
+
+
+def test_expected_failures_file(tmp_path):
+    entries = tap.read_expected(tap.EXPECTED_FAILURES)
+    assert entries and all(e["test"] and e["reason"] for e in entries)
+    sti = [e for e in entries if e["match"] == "interrupt held for the STI shadow"]
+    assert tap.applies(sti[0], "qemu-tcg 7.2.22")
+    assert not tap.applies(sti[0], "qemu-tcg 9.1")
+    assert not tap.applies(sti[0], "")
+    bad = tmp_path / "bad"
+    bad.write_text("qemu-tcg <9.1 | event_reinject_test | no reason\n")
+    with pytest.raises(ValueError):
+        tap.read_expected(str(bad))
+    bad.write_text("qemu-tcg 9.1 | t | m | r\n")
+    with pytest.raises(ValueError):
+        tap.read_expected(str(bad))
+
+
+def test_version_ranges():
+    assert tap.in_range((7, 2, 22), "<9.1")
+    assert not tap.in_range((9, 1), "<9.1")
+    assert tap.in_range((9, 0, 2), ">=8.0,<9.1")
+    assert not tap.in_range((7, 2), ">=8.0,<9.1")
+    assert tap.in_range((1,), "*")
+
+
+# Mutants: caught only when the test failed with the expected message.
+def mutant(tmp_path, expect, edit=None):
+    d = tmp_path / "mutant"
+    shutil.rmtree(d, ignore_errors=True)
+    shutil.copytree(os.path.join(FIX, "mutant"), d)
+    if edit:
+        (d / "tests.tap").write_text(edit((d / "tests.tap").read_text()))
+    out = subprocess.run([sys.executable, os.path.join(HERE, "..", "harness", "tap.py"),
+                          "mutant", str(d), "nmi-cut-short", "event_reinject_test", expect],
+                         capture_output=True, text=True, check=True)
+    return out.stdout.rstrip("\n")
+
+
+def test_mutant_caught_for_the_right_reason(tmp_path):
+    assert mutant(tmp_path, "expected once (event lost)") == \
+        "ok - nmi-cut-short caught by event_reinject_test (expected once (event lost))"
+
+
+def test_mutant_failing_with_another_message(tmp_path):
+    assert mutant(tmp_path, "inside the shadow") == \
+        "not ok - nmi-cut-short not caught: event_reinject_test failed with another " \
+        "message: exit=254: NMI from KVM_NMI: handler ran 0 times, expected once " \
+        "(event lost)"
+
+
+def test_mutant_timeout(tmp_path):
+    def edit(text):
+        head, _, _ = text.partition("# ==== Test Assertion Failure")
+        return head + "#\nnot ok 1 selftests: kvm: event_reinject_test # TIMEOUT 120 seconds\n"
+    assert mutant(tmp_path, "expected once (event lost)", edit) == \
+        "not ok - nmi-cut-short not caught: event_reinject_test failed with another " \
+        "message: TIMEOUT 120 seconds"
+
+
+def test_mutant_passed(tmp_path):
+    def edit(text):
+        return text.replace("not ok 1 selftests: kvm: event_reinject_test # exit=254",
+                            "ok 1 selftests: kvm: event_reinject_test")
+    assert mutant(tmp_path, "expected once (event lost)", edit) == \
+        "not ok - nmi-cut-short not caught: event_reinject_test passed"
+
+
+def test_mutant_skipped_or_not_run(tmp_path):
+    def skip(text):
+        return text.replace("not ok 1 selftests: kvm: event_reinject_test # exit=254",
+                            "ok 1 selftests: kvm: event_reinject_test # SKIP")
+    assert mutant(tmp_path, "expected once (event lost)", skip).startswith(
+        "not ok - nmi-cut-short not caught: event_reinject_test skipped")
+
+    def not_run(text):
+        return text.partition("# selftests:")[0]
+    assert mutant(tmp_path, "expected once (event lost)", not_run) == \
+        "not ok - nmi-cut-short not caught: event_reinject_test failed with another " \
+        "message: no result (VM ended early)"
+
+
+def test_mutant_text_in_a_passing_subtest_does_not_count(tmp_path):
+    def edit(text):
+        return text.replace("# 1..20\n", "# 1..20\n# ok 1 expected once (event lost)\n") \
+            .replace("expected once (event lost)\nnot ok 1", "expected once\nnot ok 1")
+    assert mutant(tmp_path, "expected once (event lost)", edit) == \
+        "not ok - nmi-cut-short not caught: event_reinject_test failed with another " \
+        "message: exit=254: NMI from KVM_NMI: handler ran 0 times, expected once"
+
+
+def test_every_mutant_names_its_test_and_message():
+    mutants = glob.glob(os.path.join(HERE, "..", "mutants", "*.patch"))
+    assert mutants
+    for m in mutants:
+        with open(m) as f:
+            header = f.read().partition("\n---\n")[0].splitlines()
+        test = [l[len("Caught-by: "):] for l in header if l.startswith("Caught-by: ")]
+        expect = [l[len("Expect: "):] for l in header if l.startswith("Expect: ")]
+        assert len(test) == 1 and len(expect) == 1 and expect[0].strip(), m
+        assert glob.glob(os.path.join(HERE, "..", "series", "*.patch")) and any(
+            f"x86_64/{test[0]}.c" in open(p).read()
+            for p in glob.glob(os.path.join(HERE, "..", "series", "*.patch"))), m
