@@ -32,6 +32,8 @@ out=$OUTDIR/mutants.tap
 : >"$out"
 for m in "$TOP"/mutants/*.patch; do
 	name=$(basename "$m" .patch)
+	# MUTANTS="name ..." runs only those.
+	case " ${MUTANTS:-$name} " in *" $name "*) ;; *) continue ;; esac
 	test=$(header "$m" Caught-by)
 	expect=$(header "$m" Expect)
 	scratch_checkout "$head"
