@@ -22,8 +22,8 @@ need perl perl
 
 series=$(ls "$TOP"/series/[0-9][0-9][0-9][0-9]-*.patch 2>/dev/null) ||
 	die "no patches in series/"
-[ -f "$BUILD/base/scripts/get_maintainer.pl" ] ||
-	die "no base tree in build/base; run 'make tree' first"
+[ -f "$TREE/scripts/get_maintainer.pl" ] ||
+	die "no kernel tree in build/linux; run 'make tree' first"
 
 if [ -n "${MAIL_TEST_IDENTITY:-}" ]; then
 	name=${MAIL_TEST_IDENTITY% <*}
@@ -79,11 +79,11 @@ for p in $series; do
 done
 
 # get_maintainer.pl reads MAINTAINERS and the paths each patch touches.
-gm=(perl "$BUILD/base/scripts/get_maintainer.pl" --no-git --no-git-fallback
+gm=(perl "$TREE/scripts/get_maintainer.pl" --no-git --no-git-fallback
 	--no-rolestats)
 patches=$(ls "$out"/*.patch | grep -v /0000-)
-to=$(cd "$BUILD/base" && "${gm[@]}" --no-l $patches | paste -sd, -)
-cc=$(cd "$BUILD/base" && "${gm[@]}" --no-m --no-r $patches | paste -sd, -)
+to=$(cd "$TREE" && "${gm[@]}" --no-l $patches | paste -sd, -)
+cc=$(cd "$TREE" && "${gm[@]}" --no-m --no-r $patches | paste -sd, -)
 [ -n "$to" ] || die "get_maintainer.pl named no maintainer"
 printf '%s\n' "$to" >"$out/to"
 printf '%s\n' "$cc" >"$out/cc"
