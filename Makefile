@@ -1,5 +1,5 @@
 # The verbs; each one is a script in harness/.
-.PHONY: all tree export run test mutants deb mail clean
+.PHONY: all tree export run test mutants deb mail bochs clean
 
 all: run
 
@@ -23,6 +23,11 @@ deb:
 
 mail:
 	@harness/mail-series.sh
+
+# Bochs 3.0 with the project's VMX fixes, for the Intel VMX platforms.
+bochs:
+	@harness/fetch-bochs.sh
+	@harness/build-bochs.sh
 
 # Build output only: build/linux (kernel work), the base and its download stay.
 clean:
