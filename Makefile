@@ -26,7 +26,6 @@ mail:
 
 # Bochs 3.0 with the project's VMX fixes, for the Intel VMX platforms.
 bochs:
-	@harness/fetch-bochs.sh
 	@harness/build-bochs.sh
 
 # Build output only: build/linux (kernel work), the base and its download stay.

@@ -1,59 +1,47 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Boot KERNEL with INITRD in QEMU and run the named selftests inside.
-# usage: boot-vm.sh KERNEL INITRD RUNDIR HEAD TEST...
-# RUNDIR gets console.log (kernel console) and tests.tap (the runner's TAP,
-# from the second serial port).  TEST_TIMEOUT is each test's bound in
-# seconds; the whole VM is killed after the sum of them plus boot time.
+# Boot KERNEL with INITRD on PLATFORM (a file in platforms/) and run the
+# named selftests inside.
+# usage: boot-vm.sh PLATFORM KERNEL INITRD RUNDIR HEAD TEST...
+# RUNDIR gets console.log (kernel console), tests.tap (the runner's TAP,
+# from the second serial port) and run.conf.  TEST_TIMEOUT is each test's
+# bound in seconds; the whole VM is killed after the sum of them plus boot
+# time.  The platform's EMULATOR picks harness/boot-EMULATOR.sh, which
+# boots and adds EMULATOR="name version" to run.conf.
 . "$(dirname "$0")/lib.sh"
 
-kernel=$1 initrd=$2 dir=$3 head=$4
-shift 4
-timeout=${TEST_TIMEOUT:-300}
-need qemu-system-x86 qemu-system-x86_64
+platform=$1 kernel=$2 initrd=$3 dir=$4 head=$5
+shift 5
 need cpio cpio
+set -a
+. "$TOP/platforms/$platform"
+set +a
+boot=$TOP/harness/boot-$EMULATOR.sh
+[ -x "$boot" ] || die "platforms/$platform: no $boot for EMULATOR=$EMULATOR"
+timeout=${TEST_TIMEOUT:-300}
 mkdir -p "$dir"
 rm -f "$dir"/console.log "$dir"/tests.tap
 
-# Nested virtualization on the host's own /dev/kvm when its CPU can; else
-# full emulation, whose "max" CPU is an AMD one with SVM and NPT.
-if [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then
-	accel=(-accel kvm -cpu host)
-else
-	accel=(-accel tcg -cpu max)
-fi
-note "QEMU ${accel[*]}, $# tests, $timeout s each"
-
 # The run's settings travel as a second cpio archive appended to the first.
-conf=$dir/initrd.conf
 mkdir -p "$dir/conf/harness"
-printf 'TESTS="%s"\nTIMEOUT=%s\nHEAD=%s\n' "$*" "$timeout" "$head" \
-	>"$dir/conf/harness/run.conf"
+printf 'TESTS="%s"\nTIMEOUT=%s\nHEAD=%s\nPLATFORM=%s\n' "$*" "$timeout" "$head" \
+	"$platform" >"$dir/conf/harness/run.conf"
 cp "$dir/conf/harness/run.conf" "$dir/run.conf"
-# Which emulator ran the CPU, for expected-failures (tap.py).
-version=$(qemu-system-x86_64 --version | sed -n '1s/.*version \([0-9.]*\).*/\1/p')
-echo "EMULATOR=\"qemu-${accel[1]} $version\"" >>"$dir/run.conf"
-(cd "$dir/conf" && echo harness/run.conf | cpio -o -H newc -R 0:0 --quiet) >"$conf"
-cat "$initrd" "$conf" >"$dir/initrd"
-rm -rf "$dir/conf" "$conf"
+(cd "$dir/conf" && echo harness/run.conf | cpio -o -H newc -R 0:0 --quiet) \
+	>"$dir/initrd.conf"
+cat "$initrd" "$dir/initrd.conf" >"$dir/initrd"
+rm -rf "$dir/conf" "$dir/initrd.conf"
 
-bios=()
-[ -f /usr/share/qemu/qboot.rom ] && bios=(-bios /usr/share/qemu/qboot.rom)
 bound=$((120 + (timeout + 15) * $#))
+note "$platform: $EMULATOR, $# tests, $timeout s each"
 rc=0
-timeout -k 10 "$bound" qemu-system-x86_64 "${accel[@]}" "${bios[@]}" \
-	-smp 2 -m 2G -nodefaults -display none -no-reboot \
-	-kernel "$kernel" -initrd "$dir/initrd" \
-	-append "console=ttyS0 panic=-1" \
-	-serial stdio -serial "file:$dir/tests.tap" \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	</dev/null >"$dir/console.log" 2>&1 || rc=$?
+"$boot" "$kernel" "$dir/initrd" "$dir" "$bound" || rc=$?
 rm -f "$dir/initrd"
 case $rc in
-1) ;;
+0) ;;
 124 | 137) echo "VM killed after $bound s" >>"$dir/console.log"
-	note "VM did not finish in $bound s, see $dir/console.log" ;;
+	note "$platform: VM did not finish in $bound s, see $dir/console.log" ;;
 *) echo "VM exited with status $rc before the tests finished" >>"$dir/console.log"
-	note "VM exited with status $rc before the tests finished, see $dir/console.log" ;;
+	note "$platform: VM exited with status $rc before the tests finished, see $dir/console.log" ;;
 esac
 exit 0

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Build the pinned Bochs (emulators/bochs/bochs.conf) with the project's fix
-# queue (emulators/bochs/patches/*.patch, applied with patch -p1) and install
-# it into build/bochs.  The source tree build/bochs-src is extracted afresh
+# Fetch (harness/fetch-bochs.sh) and build the pinned Bochs
+# (emulators/bochs/bochs.conf) with the project's fix queue
+# (emulators/bochs/patches/*.patch, applied with patch -p1) and install it
+# into build/bochs.  The source tree build/bochs-src is extracted afresh
 # whenever the tarball, the queue or the configure flags change; otherwise
 # nothing is done.
 . "$(dirname "$0")/lib.sh"
@@ -18,7 +19,7 @@ tar=$BUILD/dl/$BOCHS_TAR
 src=$BUILD/bochs-src
 prefix=$BUILD/bochs
 bin=$prefix/bin/bochs
-[ -s "$tar" ] || die "$tar missing: run harness/fetch-bochs.sh first"
+"$TOP/harness/fetch-bochs.sh"
 
 # What the build depends on: the tarball, the queue and the flags.
 key=$({ sha256sum "$tar" | cut -d' ' -f1

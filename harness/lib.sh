@@ -67,20 +67,70 @@ list_tests()
 RUN_ID=${RUN_ID:-$(date +%Y%m%d-%H%M%S)}
 OUTDIR=$RESULTS/$RUN_ID
 
-# Boot KERNEL and run TEST... in it; result lines labelled LABEL go to
-# $OUTDIR/LABEL/results.tap and to stdout.
-# usage: vm_run LABEL KERNEL TEST...
+# The platforms to run on: PLATFORM="name ..." picks some of platforms/,
+# by default all of them, in name order.
+PLATFORMS=$(echo ${PLATFORM:-$(ls "$TOP/platforms")})
+for p in $PLATFORMS; do
+	[ -f "$TOP/platforms/$p" ] ||
+		die "no platform '$p'; platforms/ has:" $(ls "$TOP/platforms")
+done
+unset p
+
+# A setting of a platform file.  usage: platform_get PLATFORM VAR
+platform_get()
+{
+	(. "$TOP/platforms/$1" && eval "echo \"\${$2:-}\"")
+}
+
+# Build what the platforms' emulators need (harness/build-EMULATOR.sh,
+# where there is one), once each.
+build_emulators()
+{
+	local p emu done=" "
+	for p in $PLATFORMS; do
+		emu=$(platform_get "$p" EMULATOR)
+		case $done in *" $emu "*) continue ;; esac
+		done="$done$emu "
+		[ ! -x "$TOP/harness/build-$emu.sh" ] ||
+			phase "$emu" "$TOP/harness/build-$emu.sh" || return
+	done
+}
+
+# Boot KERNEL on PLATFORM and run TEST... in it.  Results go to
+# $OUTDIR/PLATFORM/KIND/results.tap and to stdout, labelled "PLATFORM" for
+# the series' run and "PLATFORM KIND" for the others (debug, gate, ...).
+# usage: vm_run PLATFORM KIND KERNEL TEST...
 vm_run()
 {
-	local label=$1 kernel=$2 dir=$OUTDIR/$1
-	shift 2
-	"$TOP/harness/make-initramfs.sh" "$BUILD/selftests/install" \
-		"$BUILD/initramfs-$label.cpio" "$@" >/dev/null
-	"$TOP/harness/boot-vm.sh" "$kernel" "$BUILD/initramfs-$label.cpio" "$dir" \
+	local platform=$1 kind=$2 kernel=$3 dir=$OUTDIR/$1/$2 label=$1
+	local initrd=$BUILD/initramfs-$1-$2.cpio
+	shift 3
+	[ "$kind" = series ] || label="$platform $kind"
+	"$TOP/harness/make-initramfs.sh" "$BUILD/selftests/install" "$initrd" "$@" >/dev/null
+	"$TOP/harness/boot-vm.sh" "$platform" "$kernel" "$initrd" "$dir" \
 		"$(git -C "$TREE" describe --always --exclude='*' HEAD)" "$@"
-	rm -f "$BUILD/initramfs-$label.cpio"
+	rm -f "$initrd"
 	grep -m1 '^# platform:' "$dir/tests.tap" >&2 || true
 	"$TOP/harness/tap.py" run "$dir" "$label"
+}
+
+# Run "vm_run PLATFORM KIND KERNEL TEST..." on every platform at once (an
+# emulator runs a VM mostly on one host core), each timed as a phase; then
+# print their results in platform order.
+# usage: vm_run_all KIND KERNEL TEST...
+vm_run_all()
+{
+	local p pids=()
+	for p in $PLATFORMS; do
+		phase "$p $1" vm_run "$p" "$@" >/dev/null &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do
+		wait "$p" || true
+	done
+	for p in $PLATFORMS; do
+		cat "$OUTDIR/$p/$1/results.tap"
+	done
 }
 
 # A second work tree of build/linux for kernels other than the series head

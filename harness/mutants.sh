@@ -6,8 +6,9 @@
 # the message its "Expect:" line gives (a fixed part of it), not for any
 # other reason.  A "Needs:" line names what the platform must have for the
 # bug to bite, as the VM's "# platform:" line writes it (e.g. vnmi=Y);
-# elsewhere the mutant is applied and built, and reported as a skip.
-# Needs the selftests of 'make run'.
+# elsewhere the mutant is applied and built, and reported as a skip.  A
+# "Platform:" line names the platform where the bug bites (platforms/; by
+# default qemu-amd).  Needs the selftests and platform lines of 'make run'.
 . "$(dirname "$0")/lib.sh"
 
 # A field of a mutant's header (above its first ---).
@@ -25,8 +26,6 @@ for m in "$TOP"/mutants/*.patch; do
 done
 [ -d "$BUILD/selftests/install" ] || die "no selftests built; run 'make run' first"
 head=$(git -C "$TREE" rev-parse HEAD)
-platform=$RESULTS/latest/series/tests.tap
-[ -f "$platform" ] || die "no platform line; run 'make run' first"
 mkdir -p "$OUTDIR"
 out=$OUTDIR/mutants.tap
 : >"$out"
@@ -44,14 +43,26 @@ for m in "$TOP"/mutants/*.patch; do
 	start=$SECONDS
 	kernel=$("$TOP/harness/build-kernel.sh" "$SCRATCH" "$BUILD/scratch/kernel-test" \
 		"$TOP/configs/test.config")
+	platform=$(header "$m" Platform)
+	platform=${platform:-qemu-amd}
+	[ -f "$TOP/platforms/$platform" ] || die "$name: no platform '$platform'"
+	case " $PLATFORMS " in
+	*" $platform "*) ;;
+	*)	echo "ok - $platform mutant: $name # SKIP bites on $platform, which this run leaves out (built, not run)" |
+			tee -a "$out"
+		continue ;;
+	esac
 	needs=$(header "$m" Needs)
-	if [ -n "$needs" ] && ! grep -q "^# platform:.* $needs" "$platform"; then
-		echo "ok - $name # SKIP needs $needs, which this platform lacks (built, not run)" |
+	line=$(grep -m1 '^# platform:' "$RESULTS/latest/$platform/series/tests.tap" 2>/dev/null) ||
+		die "no platform line for $platform; run 'make run PLATFORM=$platform' first"
+	if [ -n "$needs" ] && ! grep -q " $needs" <<<"$line"; then
+		echo "ok - $platform mutant: $name # SKIP needs $needs, which $platform lacks (built, not run)" |
 			tee -a "$out"
 		continue
 	fi
-	TEST_TIMEOUT=${MUTANT_TIMEOUT:-120} vm_run "mutant-$name" "$kernel" $test >/dev/null
-	"$TOP/harness/tap.py" mutant "$OUTDIR/mutant-$name" "$name" "$test" "$expect" |
-		tee -a "$out"
-	note "mutant $name: $((SECONDS - start)) s"
+	TEST_TIMEOUT=${MUTANT_TIMEOUT:-120} vm_run "$platform" "mutant-$name" "$kernel" $test \
+		>/dev/null
+	"$TOP/harness/tap.py" mutant "$OUTDIR/$platform/mutant-$name" "$platform mutant: $name" \
+		"$test" "$expect" | tee -a "$out"
+	note "mutant $name on $platform: $((SECONDS - start)) s"
 done

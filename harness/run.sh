@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# make run: build the patched kernel and the selftests, boot the kernel in
-# QEMU and run the series' own selftests.
+# make run: build the patched kernel and the selftests, boot the kernel on
+# every platform (platforms/; PLATFORM="name ..." for some) and run the
+# series' own selftests there (TESTS="name ..." for others).
 . "$(dirname "$0")/lib.sh"
 
 [ -n "${LINUX_SRC:-}" ] || phase fetch "$TOP/harness/fetch-base.sh"
@@ -10,11 +11,16 @@ phase kernel "$TOP/harness/build-kernel.sh" "$TREE" "$BUILD/kernel-test" \
 	"$TOP/configs/test.config" >/dev/null
 phase selftests "$TOP/harness/build-selftests.sh" "$TREE" "$BUILD/kernel-test" \
 	"$BUILD/selftests" >/dev/null
+build_emulators
 
-tests=$(series_tests)
+tests=${TESTS:-$(series_tests)}
 [ -n "$tests" ] || die "the series adds no selftest"
+for t in $tests; do
+	[ -x "$BUILD/selftests/install/kvm/$t" ] || die "no selftest '$t' was built"
+done
 mkdir -p "$OUTDIR"
 ln -sfn "$RUN_ID" "$RESULTS/latest"
-phase vm vm_run series "$BUILD/kernel-test/arch/x86/boot/bzImage" $tests
+vm_run_all series "$BUILD/kernel-test/arch/x86/boot/bzImage" $tests
 # make test prints one total over all its phases instead.
-[ -n "${IN_MAKE_TEST:-}" ] || "$TOP/harness/tap.py" total "$OUTDIR/series/results.tap"
+[ -n "${IN_MAKE_TEST:-}" ] ||
+	"$TOP/harness/tap.py" total $(for p in $PLATFORMS; do echo "$OUTDIR/$p/series/results.tap"; done)

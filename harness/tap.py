@@ -4,7 +4,7 @@
 
   tap.py run RUNDIR LABEL     read RUNDIR/tests.tap, console.log and run.conf,
                               write RUNDIR/results.tap, print it
-  tap.py gate BASE KNOWN SERIES...  compare the base's results.tap with the
+  tap.py gate PLATFORM BASE KNOWN SERIES...  compare the base's results.tap with the
                               patched kernel's (later ones are retries: a test
                               passes if it passed in any); print result lines
   tap.py mutant RUNDIR NAME TEST EXPECT  print whether mutant NAME was caught:
@@ -295,13 +295,24 @@ def read_results(path):
     return out
 
 
-def gate(base, known_file, *series_files):
+def read_known(path, platform):
+    """{test: why} of a known-failures file, for PLATFORM: lines
+    "PLATFORM TEST why", where PLATFORM is a name or * for every one."""
     known = {}
-    with open(known_file) as f:
-        for l in f:
-            if l.strip() and not l.startswith("#"):
-                name, _, why = l.partition(" ")
-                known[name] = why.strip()
+    with open(path) as f:
+        for n, l in enumerate(f, 1):
+            if not l.strip() or l.startswith("#"):
+                continue
+            fields = l.split(None, 2)
+            if len(fields) != 3:
+                raise ValueError(f"{path}:{n}: want 'PLATFORM TEST why'")
+            if fields[0] in ("*", platform):
+                known[fields[1]] = fields[2].strip()
+    return known
+
+
+def gate(platform, base, known_file, *series_files):
+    known = read_known(known_file, platform)
     series = {}
     for path in series_files:
         for name, status in read_results(path).items():
@@ -310,7 +321,7 @@ def gate(base, known_file, *series_files):
     lines = []
     for name, b in sorted(read_results(base).items()):
         s = series.get(name, "fail")
-        title = f"gate: {name} (base {b}, series {s})"
+        title = f"{platform} gate: {name} (base {b}, series {s})"
         if b == "pass" and s != "pass":
             lines.append(line("fail", title, "passes on the base only"))
         elif b == "pass" or s == "pass":
@@ -353,8 +364,8 @@ def main(argv):
             f.write("".join(l + "\n" for l in lines))
         print("\n".join(lines))
         return 0
-    if len(argv) >= 5 and argv[1] == "gate":
-        print("\n".join(gate(argv[2], argv[3], *argv[4:])))
+    if len(argv) >= 6 and argv[1] == "gate":
+        print("\n".join(gate(argv[2], argv[3], argv[4], *argv[5:])))
         return 0
     if len(argv) == 6 and argv[1] == "mutant":
         print(mutant(*argv[2:]))

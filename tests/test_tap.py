@@ -68,18 +68,18 @@ def test_gate(tmp_path):
     series.write_text("ok - s: a_test\nnot ok - s: b_test # exit=1\n"
                       "not ok - s: c_test\nok - s: d_test # SKIP no MCE\n"
                       "ok - s: e_test\n")
-    known.write_text("# comment\nc_test needs NRIPS\n")
+    known.write_text("# comment\nqemu c_test needs NRIPS\nbochs e_test other\n")
     retry = tmp_path / "retry.tap"
     retry.write_text("ok - r: b_test\n")
-    assert tap.gate(str(base), str(known), str(series)) == [
-        "ok - gate: a_test (base pass, series pass)",
-        "not ok - gate: b_test (base pass, series fail) # passes on the base only",
-        "ok - gate: c_test (base fail, series fail) # SKIP needs NRIPS",
-        "ok - gate: d_test (base skip, series skip) # SKIP skipped on the base too",
-        "ok - gate: e_test (base fail, series pass)",
+    assert tap.gate("qemu", str(base), str(known), str(series)) == [
+        "ok - qemu gate: a_test (base pass, series pass)",
+        "not ok - qemu gate: b_test (base pass, series fail) # passes on the base only",
+        "ok - qemu gate: c_test (base fail, series fail) # SKIP needs NRIPS",
+        "ok - qemu gate: d_test (base skip, series skip) # SKIP skipped on the base too",
+        "ok - qemu gate: e_test (base fail, series pass)",
     ]
-    assert tap.gate(str(base), str(known), str(series), str(retry))[1] == \
-        "ok - gate: b_test (base pass, series pass)"
+    assert tap.gate("qemu", str(base), str(known), str(series), str(retry))[1] == \
+        "ok - qemu gate: b_test (base pass, series pass)"
 
 
 def test_total_line_and_status(tmp_path):
@@ -134,7 +134,7 @@ def test_skipped_test_has_no_subtest_skip_lines(tmp_path):
 def test_total_counts_subtest_skips(tmp_path):
     f = tmp_path / "results.tap"
     f.write_text("\n".join(run("subtests", tmp_path)) + "\n"
-                 "ok - gate: d_test (base skip, series skip) # SKIP no MCE\n"
+                 "ok - qemu gate: d_test (base skip, series skip) # SKIP no MCE\n"
                  "ok - series: event_reinject_test: x # SKIP expected failure on "
                  "qemu-tcg <9.1: y\n")
     assert tap.total([str(f)]) == (4, 3, 4, {"test": 1, "sub-test": 2,
