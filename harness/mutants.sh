@@ -53,7 +53,9 @@ for m in "$TOP"/mutants/*.patch; do
 		continue ;;
 	esac
 	needs=$(header "$m" Needs)
-	line=$(grep -m1 '^# platform:' "$RESULTS/latest/$platform/series/tests.tap" 2>/dev/null) ||
+	# The platform line of the newest run on that platform.
+	line=$(ls -t "$RESULTS"/*/"$platform"/series/tests.tap 2>/dev/null | head -1 |
+		xargs -r grep -m1 '^# platform:') ||
 		die "no platform line for $platform; run 'make run PLATFORM=$platform' first"
 	if [ -n "$needs" ] && ! grep -q " $needs" <<<"$line"; then
 		echo "ok - $platform mutant: $name # SKIP needs $needs, which $platform lacks (built, not run)" |
