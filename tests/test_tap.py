@@ -353,3 +353,27 @@ def test_every_mutant_names_its_test_and_message():
         assert glob.glob(os.path.join(HERE, "..", "series", "*.patch")) and any(
             f"x86_64/{test[0]}.c" in open(p).read()
             for p in glob.glob(os.path.join(HERE, "..", "series", "*.patch"))), m
+
+
+PLATFORMS = os.path.join(HERE, "..", "platforms")
+
+
+def test_every_mutant_names_a_platform_that_exists():
+    for m in glob.glob(os.path.join(HERE, "..", "mutants", "*.patch")):
+        with open(m) as f:
+            header = f.read().partition("\n---\n")[0].splitlines()
+        platform = [l[len("Platform: "):] for l in header if l.startswith("Platform: ")]
+        assert len(platform) <= 1, m
+        assert os.path.isfile(os.path.join(PLATFORMS, (platform or ["qemu-amd"])[0])), m
+
+
+def test_every_platform_names_its_boot_script_and_cpus():
+    names = sorted(os.listdir(PLATFORMS))
+    assert "qemu-amd" in names and "vmx" in names and "vmx-apicv" in names
+    for name in names:
+        out = subprocess.run(["bash", "-c", 'set -eu; . "$1"; echo "$EMULATOR $CPUS $MEMORY_MB"',
+                              "-", os.path.join(PLATFORMS, name)],
+                             capture_output=True, text=True, check=True).stdout.split()
+        assert len(out) == 3, name
+        assert os.access(os.path.join(HERE, "..", "harness", f"boot-{out[0]}.sh"), os.X_OK), name
+        assert int(out[1]) >= 2 and int(out[2]) >= 1024, name
