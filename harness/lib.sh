@@ -106,7 +106,8 @@ vm_run()
 	local initrd=$BUILD/initramfs-$1-$2.cpio
 	shift 3
 	[ "$kind" = series ] || label="$platform $kind"
-	"$TOP/harness/make-initramfs.sh" "$BUILD/selftests/install" "$initrd" "$@" >/dev/null
+	KERNEL=$kernel "$TOP/harness/make-initramfs.sh" "$BUILD/selftests/install" "$initrd" \
+		"$@" >/dev/null
 	"$TOP/harness/boot-vm.sh" "$platform" "$kernel" "$initrd" "$dir" \
 		"$(git -C "$TREE" describe --always --exclude='*' HEAD)" "$@"
 	rm -f "$initrd"

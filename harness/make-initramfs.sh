@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Pack busybox, the VM's init and the named selftests into an uncompressed
 # initramfs (QEMU loads it as is; unpacking gzip under emulation is slow).
-# usage: make-initramfs.sh SELFTESTS-INSTALL-DIR OUT TEST...
+# A test in harness/vm-tests/ comes from there, with what its .payload
+# script adds (KERNEL: the kernel under test, for tests that boot it).
+# usage: [KERNEL=bzImage] make-initramfs.sh SELFTESTS-INSTALL-DIR OUT TEST...
 . "$(dirname "$0")/lib.sh"
 
 inst=$1
@@ -25,8 +27,15 @@ cp -a "$inst/run_kselftest.sh" "$inst/kselftest" "$root/kselftest/"
 cp "$inst/kvm/settings" "$root/kselftest/kvm/"
 : >"$root/kselftest/kselftest-list.txt"
 for t in "$@"; do
-	[ -x "$inst/kvm/$t" ] || die "selftest $t was not built"
-	cp "$inst/kvm/$t" "$root/kselftest/kvm/$t"
+	# A test of the harness's own (harness/vm-tests/) or a selftest.
+	if [ -x "$TOP/harness/vm-tests/$t" ]; then
+		cp "$TOP/harness/vm-tests/$t" "$root/kselftest/kvm/$t"
+		[ ! -x "$TOP/harness/vm-tests/$t.payload" ] ||
+			"$TOP/harness/vm-tests/$t.payload" "$root" "${KERNEL:?}"
+	else
+		[ -x "$inst/kvm/$t" ] || die "selftest $t was not built"
+		cp "$inst/kvm/$t" "$root/kselftest/kvm/$t"
+	fi
 	echo "kvm:$t" >>"$root/kselftest/kselftest-list.txt"
 done
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$out.new"
