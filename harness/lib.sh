@@ -67,6 +67,19 @@ list_tests()
 RUN_ID=${RUN_ID:-$(date +%Y%m%d-%H%M%S)}
 OUTDIR=$RESULTS/$RUN_ID
 
+# The executable of test NAME: the harness's own (harness/vm-tests/) or a
+# selftest of the install directory INST.  usage: test_path INST NAME
+test_path()
+{
+	if [ -x "$TOP/harness/vm-tests/$2" ]; then
+		echo "$TOP/harness/vm-tests/$2"
+	elif [ -x "$1/kvm/$2" ]; then
+		echo "$1/kvm/$2"
+	else
+		die "no test '$2': neither a selftest built in $1 nor in harness/vm-tests/"
+	fi
+}
+
 # The platforms to run on: PLATFORM="name ..." picks some of platforms/,
 # by default all of them, in name order.
 PLATFORMS=$(echo ${PLATFORM:-$(ls "$TOP/platforms")})

@@ -27,15 +27,9 @@ cp -a "$inst/run_kselftest.sh" "$inst/kselftest" "$root/kselftest/"
 cp "$inst/kvm/settings" "$root/kselftest/kvm/"
 : >"$root/kselftest/kselftest-list.txt"
 for t in "$@"; do
-	# A test of the harness's own (harness/vm-tests/) or a selftest.
-	if [ -x "$TOP/harness/vm-tests/$t" ]; then
-		cp "$TOP/harness/vm-tests/$t" "$root/kselftest/kvm/$t"
-		[ ! -x "$TOP/harness/vm-tests/$t.payload" ] ||
-			"$TOP/harness/vm-tests/$t.payload" "$root" "${KERNEL:?}"
-	else
-		[ -x "$inst/kvm/$t" ] || die "selftest $t was not built"
-		cp "$inst/kvm/$t" "$root/kselftest/kvm/$t"
-	fi
+	path=$(test_path "$inst" "$t")
+	cp "$path" "$root/kselftest/kvm/$t"
+	[ ! -x "$path.payload" ] || "$path.payload" "$root" "${KERNEL:?}"
 	echo "kvm:$t" >>"$root/kselftest/kselftest-list.txt"
 done
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$out.new"

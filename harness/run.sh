@@ -16,7 +16,7 @@ build_emulators
 tests=${TESTS:-$(series_tests)}
 [ -n "$tests" ] || die "the series adds no selftest"
 for t in $tests; do
-	[ -x "$BUILD/selftests/install/kvm/$t" ] || die "no selftest '$t' was built"
+	test_path "$BUILD/selftests/install" "$t" >/dev/null
 done
 mkdir -p "$OUTDIR"
 ln -sfn "$RUN_ID" "$RESULTS/latest"
