@@ -279,6 +279,13 @@ def mutant(rundir, name, test, expected):
     if any(expected in l for l in said):
         return f"ok - {name} caught by {test} ({expected})"
     why = ": ".join(x for x in (detail, msg) if x) or "no message"
+    # The run ended on a failure that expected-failures puts on the emulator:
+    # it never got to the mutant, which says nothing either way.
+    conf = re.search(r'^EMULATOR="(.*)"$', read(rundir, "run.conf"), re.M)
+    _, _, known = expect(read_expected(EXPECTED_FAILURES), conf.group(1) if conf else "",
+                         test, "fail", why, why)
+    if known:
+        return f"ok - {name} # SKIP inconclusive: {test} ended on an expected emulator failure: {why}"
     return f"not ok - {name} not caught: {test} failed with another message: {why}"
 
 
