@@ -237,6 +237,12 @@ def result_lines(label, name, status, detail, output, entries, emulator):
     return [line(status, f"{label}: {name}", detail)] + subs
 
 
+def emulator_of(conf):
+    """The emulator a run.conf names ("qemu-tcg 7.2.22"), or ""."""
+    m = re.search(r'^EMULATOR="(.*)"$', conf, re.M)
+    return m.group(1).strip() if m else ""
+
+
 def run_results(rundir, label, expected=EXPECTED_FAILURES):
     tap, console, conf = read(rundir, "tests.tap"), read(rundir, "console.log"), \
         read(rundir, "run.conf")
@@ -244,8 +250,7 @@ def run_results(rundir, label, expected=EXPECTED_FAILURES):
     m = re.search(r'^TESTS="(.*)"$', conf, re.M)
     if m:
         wanted = m.group(1).split()
-    m = re.search(r'^EMULATOR="(.*)"$', conf, re.M)
-    emulator = m.group(1).strip() if m else ""
+    emulator = emulator_of(conf)
     entries = read_expected(expected)
     results = parse_runner_tap(tap)
     outputs = outputs_by_test(tap)
@@ -281,9 +286,8 @@ def mutant(rundir, name, test, expected):
     why = ": ".join(x for x in (detail, msg) if x) or "no message"
     # The run ended on a failure that expected-failures puts on the emulator:
     # it never got to the mutant, which says nothing either way.
-    conf = re.search(r'^EMULATOR="(.*)"$', read(rundir, "run.conf"), re.M)
-    _, _, known = expect(read_expected(EXPECTED_FAILURES), conf.group(1) if conf else "",
-                         test, "fail", why, why)
+    _, _, known = expect(read_expected(EXPECTED_FAILURES),
+                         emulator_of(read(rundir, "run.conf")), test, "fail", why, why)
     if known:
         return f"ok - {name} # SKIP inconclusive: {test} ended on an expected emulator failure: {why}"
     return f"not ok - {name} not caught: {test} failed with another message: {why}"
