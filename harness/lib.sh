@@ -56,6 +56,16 @@ series_tests()
 		sed -e 's|.*/||' -e 's|\.c$||'
 }
 
+# The harness's own tests (harness/vm-tests/), run with the series' selftests.
+harness_tests()
+{
+	local t
+	for t in "$TOP"/harness/vm-tests/*; do
+		case $t in *.payload) continue ;; esac
+		if [ -x "$t" ]; then basename "$t"; fi
+	done
+}
+
 # The test names of a gate/ list: the first word of each line that is not
 # a comment.  usage: list_tests list|flaky
 list_tests()
@@ -112,20 +122,32 @@ build_emulators()
 # Boot KERNEL on PLATFORM and run TEST... in it.  Results go to
 # $OUTDIR/PLATFORM/KIND/results.tap and to stdout, labelled "PLATFORM" for
 # the series' run and "PLATFORM KIND" for the others (debug, gate, ...).
+# A test the platform file names in NOT_RUN is reported as skipped, with
+# the platform's NOT_RUN_WHY, unless TESTS= asked for it by name.
 # usage: vm_run PLATFORM KIND KERNEL TEST...
 vm_run()
 {
 	local platform=$1 kind=$2 kernel=$3 dir=$OUTDIR/$1/$2 label=$1
-	local initrd=$BUILD/initramfs-$1-$2.cpio
+	local initrd=$BUILD/initramfs-$1-$2.cpio t run=() not_run=()
+	local skip=" $([ -n "${TESTS:-}" ] || platform_get "$1" NOT_RUN) "
 	shift 3
 	[ "$kind" = series ] || label="$platform $kind"
+	for t; do
+		case $skip in
+		*" $t "*) not_run+=("$t") ;;
+		*) run+=("$t") ;;
+		esac
+	done
 	KERNEL=$kernel "$TOP/harness/make-initramfs.sh" "$BUILD/selftests/install" "$initrd" \
-		"$@" >/dev/null
+		"${run[@]}" >/dev/null
 	"$TOP/harness/boot-vm.sh" "$platform" "$kernel" "$initrd" "$dir" \
-		"$(git -C "$TREE" describe --always --exclude='*' HEAD)" "$@"
+		"$(git -C "$TREE" describe --always --exclude='*' HEAD)" "${run[@]}"
 	rm -f "$initrd"
 	grep -m1 '^# platform:' "$dir/tests.tap" >&2 || true
 	"$TOP/harness/tap.py" run "$dir" "$label"
+	for t in "${not_run[@]}"; do
+		echo "ok - $label: $t # SKIP not run on $platform: $(platform_get "$platform" NOT_RUN_WHY)"
+	done | tee -a "$dir/results.tap"
 }
 
 # Run "vm_run PLATFORM KIND KERNEL TEST..." on every platform at once (an

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # make run: build the patched kernel and the selftests, boot the kernel on
 # every platform (platforms/; PLATFORM="name ..." for some) and run the
-# series' own selftests there (TESTS="name ..." for others).
+# series' own selftests and the harness's tests of harness/vm-tests/ there
+# (TESTS="name ..." for others).
 . "$(dirname "$0")/lib.sh"
 
 [ -n "${LINUX_SRC:-}" ] || phase fetch "$TOP/harness/fetch-base.sh"
@@ -13,7 +14,7 @@ phase selftests "$TOP/harness/build-selftests.sh" "$TREE" "$BUILD/kernel-test" \
 	"$BUILD/selftests" >/dev/null
 build_emulators
 
-tests=${TESTS:-$(series_tests)}
+tests=${TESTS:-$(series_tests) $(harness_tests)}
 [ -n "$tests" ] || die "the series adds no selftest"
 for t in $tests; do
 	test_path "$BUILD/selftests/install" "$t" >/dev/null
