@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # The regression gate, on every platform: every test of gate/list that
 # passes on the base kernel must pass on the patched one.  The base
-# kernel's results are cached by base tree, config, gate list, VM init and
-# platform, so the base is built and booted only when one of them changes.
+# kernel's results are cached by base tree, config, gate list, VM init,
+# platform and (for Bochs) the emulator's source and fix queue, so the base
+# is built and booted only when one of them changes.
 # Needs the kernel of 'make run'.
 . "$(dirname "$0")/lib.sh"
 
@@ -17,7 +18,10 @@ base_cache()
 	local key
 	key=$( (git -C "$TREE" rev-parse 'base^{tree}'
 		cat "$TOP/configs/test.config" "$TOP/gate/list" "$TOP/harness/vm-init" \
-			"$TOP/platforms/$1") | sha256sum | cut -c1-16)
+			"$TOP/platforms/$1"
+		[ "$(platform_get "$1" EMULATOR)" != bochs ] ||
+			cat "$TOP/emulators/bochs/bochs.conf" "$TOP"/emulators/bochs/patches/*.patch
+		) | sha256sum | cut -c1-16)
 	echo "$BUILD/cache/gate-base-$1-$key"
 }
 missing=()
