@@ -11,11 +11,12 @@ kernel=$1 initrd=$2 dir=$3 bound=$4
 need qemu-system-x86 qemu-system-x86_64
 
 # Nested virtualization on the host's own /dev/kvm when its CPU can; else
-# full emulation, whose "max" CPU is an AMD one with SVM and NPT.
+# full emulation, whose "max" CPU is an AMD one with SVM and NPT (the
+# platform may name another model or flags in QEMU_TCG_CPU).
 if [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then
 	accel=(-accel kvm -cpu host)
 else
-	accel=(-accel tcg -cpu max)
+	accel=(-accel tcg -cpu "${QEMU_TCG_CPU:-max}")
 fi
 # Which emulator ran the CPU, for expected-failures (tap.py).
 version=$(qemu-system-x86_64 --version | sed -n '1s/.*version \([0-9.]*\).*/\1/p')
