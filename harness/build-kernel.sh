@@ -12,9 +12,9 @@ src=$(realpath "$1")
 out=$2
 shift 2
 frags=("$@" "$src/tools/testing/selftests/kvm/config")
-mkdir -p "$out" "$BUILD/logs"
+mkdir -p "$out" "$WORK/logs"
 out=$(realpath "$out")
-log=$BUILD/logs/$(basename "$out").log
+log=$WORK/logs/$(basename "$out").log
 need ccache ccache
 need flex flex
 need bison bison

@@ -8,9 +8,9 @@
 
 src=$(realpath "$1")
 kout=$(realpath "$2")
-mkdir -p "$3" "$BUILD/logs"
+mkdir -p "$3" "$WORK/logs"
 out=$(realpath "$3")
-log=$BUILD/logs/selftests.log
+log=$WORK/logs/selftests.log
 need rsync rsync
 
 make -s -C "$src" O="$kout" headers_install >"$log" 2>&1 ||

@@ -18,7 +18,7 @@ out=$OUTDIR/checks.tap
 # stands in for the sender; a placeholder one must be refused.
 if MAIL_TEST_IDENTITY="Harness Dry Run <dry-run@harness.invalid>" \
 	"$TOP/harness/mail-series.sh" >"$OUTDIR/mail.log" 2>&1; then
-	echo "ok - mail: $(grep -c '^Dry-OK' "$BUILD/mail/dry-run.log") mails pass git send-email --dry-run"
+	echo "ok - mail: $(grep -c '^Dry-OK' "$WORK/mail/dry-run.log") mails pass git send-email --dry-run"
 else
 	echo "not ok - mail: $(grep -m1 '^error' "$OUTDIR/mail.log")"
 fi | tee -a "$out"
@@ -36,7 +36,7 @@ fi | tee -a "$out"
 # the upstream commits that Fixes: tags name (UNKNOWN_COMMIT_ID); the tag's
 # form is still checked.  The mailed copies are checked, as series/ has no
 # Signed-off-by.
-for p in "$BUILD"/mail/[0-9][0-9][0-9][0-9]-*.patch; do
+for p in "$WORK"/mail/[0-9][0-9][0-9][0-9]-*.patch; do
 	case $p in */0000-*) continue ;; esac
 	name=$(basename "$p")
 	if report=$(cd "$TREE" && scripts/checkpatch.pl --strict -q \
@@ -77,11 +77,11 @@ sparse_warnings()
 }
 
 scratch_checkout base
-"$TOP/harness/build-kernel.sh" "$SCRATCH" "$BUILD/scratch/kernel-test" \
+"$TOP/harness/build-kernel.sh" "$SCRATCH" "$WORK/scratch/kernel-test" \
 	"$TOP/configs/test.config" >/dev/null
 for f in $files; do
-	sparse_warnings "$SCRATCH" "$BUILD/scratch/kernel-test" "$f" >"$OUTDIR/sparse.base"
-	sparse_warnings "$TREE" "$BUILD/kernel-test" "$f" >"$OUTDIR/sparse.series"
+	sparse_warnings "$SCRATCH" "$WORK/scratch/kernel-test" "$f" >"$OUTDIR/sparse.base"
+	sparse_warnings "$TREE" "$WORK/kernel-test" "$f" >"$OUTDIR/sparse.series"
 	new=$(comm -13 "$OUTDIR/sparse.base" "$OUTDIR/sparse.series")
 	if [ -n "$new" ]; then
 		echo "not ok - sparse: $f"

@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Write the commits of build/linux after "base" back into series/ with
-# git format-patch --cover-letter.  The cover letter's subject and text are
+# Write the commits of build/BASE/linux after "base" back into the base's
+# queue (bases/BASE's QUEUE) with git format-patch --cover-letter.  The cover letter's subject and text are
 # kept: they are read from the old cover letter and handed to format-patch as
 # the branch description.
 . "$(dirname "$0")/lib.sh"
 
-[ -d "$TREE/.git" ] || die "no build/linux; run 'make tree' first"
+[ -d "$TREE/.git" ] || die "no build/$BASE/linux; run 'make tree' first"
 git=(git -C "$TREE")
 [ -z "$("${git[@]}" status --porcelain --untracked-files=no)" ] ||
-	die "build/linux has uncommitted changes; commit them first"
+	die "build/$BASE/linux has uncommitted changes; commit them first"
 n=$("${git[@]}" rev-list --count base..HEAD)
-[ "$n" -gt 0 ] || die "build/linux has no commits after base"
+[ "$n" -gt 0 ] || die "build/$BASE/linux has no commits after base"
 
-cover=$TOP/series/0000-cover-letter.patch
-desc=$BUILD/cover-description
+cover=$TOP/$QUEUE/0000-cover-letter.patch
+desc=$WORK/cover-description
 if [ -f "$cover" ]; then
 	# Subject (unfolded, without the [PATCH 0/N] prefix), a blank line,
 	# then the text up to the shortlog that format-patch appends.
@@ -31,10 +31,10 @@ else
 		"*** BLURB HERE ***" >"$desc"
 fi
 branch=$("${git[@]}" symbolic-ref --short HEAD 2>/dev/null) ||
-	die "build/linux is not on a branch"
+	die "build/$BASE/linux is not on a branch"
 "${git[@]}" config "branch.$branch.description" "$(cat "$desc")"
 
-tmp=$BUILD/series.new
+tmp=$WORK/series.new
 rm -rf "$tmp"
 "${git[@]}" format-patch -q --no-signature --cover-letter --cover-from-description=subject \
 	--base=base -o "$tmp" base..HEAD
@@ -43,13 +43,13 @@ rm -rf "$tmp"
 # that space trailing whitespace; git am, like GNU patch, takes an empty line
 # as empty context, so write it that way.
 sed -i 's/^ $//' "$tmp"/*.patch
-rm -f "$TOP"/series/[0-9][0-9][0-9][0-9]-*.patch
+rm -f "$TOP/$QUEUE"/[0-9][0-9][0-9][0-9]-*.patch
 mkdir -p "$TOP/series"
-mv "$tmp"/*.patch "$TOP/series/"
+mv "$tmp"/*.patch "$TOP/$QUEUE/"
 rmdir "$tmp"
 
 # Record that the tree now matches series/, so 'make tree' leaves it be.
-series=$(ls "$TOP"/series/[0-9][0-9][0-9][0-9]-*.patch | grep -v /0000-)
+series=$(ls "$TOP/$QUEUE"/[0-9][0-9][0-9][0-9]-*.patch | grep -v /0000-)
 echo "$(cat $series | sha256sum | cut -c1-16) $("${git[@]}" rev-parse HEAD)" \
 	>"$TREE/.git/harness-series"
-note "exported $n patches to series/"
+note "exported $n patches to $QUEUE/"

@@ -5,12 +5,21 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$TOP/build
-TREE=$BUILD/linux
 RESULTS=$BUILD/results
 JOBS=${JOBS:-$(nproc)}
 
-. "$TOP/base.conf"
+# The base kernel and its patch queue: BASE=name picks one of bases/ (by
+# default mainline).  Each base has its own trees, builds and results under
+# build/BASE, so switching builds nothing of the other again.
+BASE=${BASE:-mainline}
+if [ ! -f "$TOP/bases/$BASE" ]; then
+	echo "error: no base '$BASE'; bases/ has:" $(ls "$TOP/bases") >&2
+	exit 1
+fi
+. "$TOP/bases/$BASE"
 BASE_VERSION=${BASE_VERSION:-$PINNED_VERSION}
+WORK=$BUILD/$BASE
+TREE=$WORK/linux
 
 # build/linux gets this identity in its own git config, so nothing depends
 # on the machine's global one.
@@ -38,6 +47,44 @@ need()
 	done
 }
 
+# apt options for a private sources list of one Debian suite on the
+# machine's own mirror, with its own lists under build/apt-TYPE-SUITE, so the
+# machine's apt state is left alone; the lists are fetched once per call.
+# usage: apt_suite deb|deb-src SUITE; then apt-get "${APT_OPTS[@]}" ...
+apt_suite()
+{
+	local type=$1 suite=$2 codename want uri dir
+	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	[ -n "$codename" ] || die "cannot tell this machine's Debian release from /etc/os-release"
+	# The machine's URI for Debian's main archive (the first deb entry whose
+	# suites include its own release), or for the security archive.
+	case $suite in
+	*-security) want=$codename-security ;;
+	*) want=$codename ;;
+	esac
+	uri=$(awk -v rel="$want" '
+		function stanza() { if (deb && suite && u != "" && !done) { print u; done = 1; exit } deb = suite = 0; u = "" }
+		FNR == 1 || /^[ \t]*$/ { stanza() }
+		tolower($1) == "types:" { for (i = 2; i <= NF; i++) if ($i == "deb") deb = 1 }
+		tolower($1) == "uris:" { u = $2 }
+		tolower($1) == "suites:" { for (i = 2; i <= NF; i++) if ($i == rel) suite = 1 }
+		END { stanza() }' /dev/null /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+	if [ -z "$uri" ]; then
+		uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+			sed 's/\[[^]]*\]//' |
+			awk -v rel="$want" '$1 == "deb" && $3 == rel { print $2; exit }')
+	fi
+	[ -n "$uri" ] || die "no deb entry for '$want' in /etc/apt/sources.list{,.d/*}:" \
+		"cannot tell which Debian mirror serves $suite"
+	dir=$BUILD/apt-$type-$suite
+	mkdir -p "$dir/lists/partial"
+	echo "$type $uri $suite main" >"$dir/sources.list"
+	APT_OPTS=(-o Dir::Etc::sourcelist="$dir/sources.list" -o Dir::Etc::sourceparts=-
+		-o Dir::State::Lists="$dir/lists" -o APT::Get::List-Cleanup=0)
+	apt-get "${APT_OPTS[@]}" update >"$dir/apt.log" 2>&1 ||
+		{ cat "$dir/apt.log" >&2; die "apt-get update for $suite ($uri) failed"; }
+}
+
 # Time a phase and say how long it took.
 phase()
 {
@@ -48,11 +95,11 @@ phase()
 	return $rc
 }
 
-# The selftests the series adds or changes, by binary name.
+# The selftests the queue adds or changes, by binary name.
 series_tests()
 {
 	git -C "$TREE" diff --name-only --diff-filter=AM base..HEAD -- \
-		'tools/testing/selftests/kvm/x86_64/*.c' |
+		"$SELFTESTS_X86/*.c" |
 		sed -e 's|.*/||' -e 's|\.c$||'
 }
 
@@ -66,16 +113,16 @@ harness_tests()
 	done
 }
 
-# The test names of a gate/ list: the first word of each line that is not
-# a comment.  usage: list_tests list|flaky
+# The test names of one of the base's gate lists (gate/BASE/): the first
+# word of each line that is not a comment.  usage: list_tests list|flaky
 list_tests()
 {
-	grep -v '^#' "$TOP/gate/$1" | awk 'NF { print $1 }'
+	grep -v '^#' "$TOP/gate/$BASE/$1" | awk 'NF { print $1 }'
 }
 
 # Where this invocation's results go; make test's phases share one.
 RUN_ID=${RUN_ID:-$(date +%Y%m%d-%H%M%S)}
-OUTDIR=$RESULTS/$RUN_ID
+OUTDIR=$RESULTS/$RUN_ID/$BASE
 
 # The executable of test NAME: the harness's own (harness/vm-tests/) or a
 # selftest of the install directory INST.  usage: test_path INST NAME
@@ -120,25 +167,25 @@ build_emulators()
 }
 
 # Boot KERNEL on PLATFORM and run TEST... in it.  Results go to
-# $OUTDIR/PLATFORM/KIND/results.tap and to stdout, labelled "PLATFORM" for
+# $OUTDIR/PLATFORM/KIND/results.tap and to stdout, labelled "BASE PLATFORM" for
 # the series' run and "PLATFORM KIND" for the others (debug, gate, ...).
 # A test the platform file names in NOT_RUN is reported as skipped, with
 # the platform's NOT_RUN_WHY, unless TESTS= asked for it by name.
 # usage: vm_run PLATFORM KIND KERNEL TEST...
 vm_run()
 {
-	local platform=$1 kind=$2 kernel=$3 dir=$OUTDIR/$1/$2 label=$1
-	local initrd=$BUILD/initramfs-$1-$2.cpio t run=() not_run=()
+	local platform=$1 kind=$2 kernel=$3 dir=$OUTDIR/$1/$2 label="$BASE $1"
+	local initrd=$WORK/initramfs-$1-$2.cpio t run=() not_run=()
 	local skip=" $([ -n "${TESTS:-}" ] || platform_get "$1" NOT_RUN) "
 	shift 3
-	[ "$kind" = series ] || label="$platform $kind"
+	[ "$kind" = series ] || label="$label $kind"
 	for t; do
 		case $skip in
 		*" $t "*) not_run+=("$t") ;;
 		*) run+=("$t") ;;
 		esac
 	done
-	KERNEL=$kernel "$TOP/harness/make-initramfs.sh" "$BUILD/selftests/install" "$initrd" \
+	KERNEL=$kernel "$TOP/harness/make-initramfs.sh" "$WORK/selftests/install" "$initrd" \
 		"${run[@]}" >/dev/null
 	"$TOP/harness/boot-vm.sh" "$platform" "$kernel" "$initrd" "$dir" \
 		"$(git -C "$TREE" describe --always --exclude='*' HEAD)" "${run[@]}"
@@ -172,11 +219,11 @@ vm_run_all()
 # A second work tree of build/linux for kernels other than the series head
 # (the base for the gate, the mutants), so that build/linux is never touched.
 # usage: scratch_checkout COMMIT
-SCRATCH=$BUILD/scratch/linux
+SCRATCH=$WORK/scratch/linux
 scratch_checkout()
 {
 	if [ ! -e "$SCRATCH/.git" ]; then
-		mkdir -p "$BUILD/scratch"
+		mkdir -p "$WORK/scratch"
 		git -C "$TREE" worktree prune
 		git -C "$TREE" worktree add -q --detach "$SCRATCH" "$1"
 	fi

@@ -20,10 +20,10 @@ need git git
 	die "'git send-email' not found: install the Debian package 'git-email'"
 need perl perl
 
-series=$(ls "$TOP"/series/[0-9][0-9][0-9][0-9]-*.patch 2>/dev/null) ||
-	die "no patches in series/"
+series=$(ls "$TOP/$QUEUE"/[0-9][0-9][0-9][0-9]-*.patch 2>/dev/null) ||
+	die "no patches in $QUEUE/"
 [ -f "$TREE/scripts/get_maintainer.pl" ] ||
-	die "no kernel tree in build/linux; run 'make tree' first"
+	die "no kernel tree in build/$BASE/linux; run 'make tree' first"
 
 if [ -n "${MAIL_TEST_IDENTITY:-}" ]; then
 	name=${MAIL_TEST_IDENTITY% <*}
@@ -50,10 +50,10 @@ else
 fi
 from="$name <$email>"
 
-out=$BUILD/mail
+out=$WORK/mail
 rm -rf "$out"
 mkdir -p "$out"
-base=$(sed -n 's/^base-commit: //p' "$TOP/series/0000-cover-letter.patch")
+base=$(sed -n 's/^base-commit: //p' "$TOP/$QUEUE/0000-cover-letter.patch")
 for p in $series; do
 	f=$out/$(basename "$p")
 	# The sender is the author: replace the neutral From: header, and sign

@@ -10,7 +10,7 @@ need dpkg-dev dpkg-buildpackage
 need debhelper dh
 need kmod kmod
 "$TOP/harness/make-tree.sh"
-out=$BUILD/kernel-deb
+out=$WORK/kernel-deb
 mkdir -p "$out"
 if [ -n "${KCONFIG:-}" ]; then
 	[ -f "$KCONFIG" ] || die "KCONFIG=$KCONFIG: no such file"
@@ -20,5 +20,5 @@ else
 	"$TOP/harness/build-kernel.sh" "$TREE" "$out" "$TOP/configs/test.config" >/dev/null
 fi
 make -s -C "$TREE" O="$out" -j"$JOBS" CC="ccache gcc" bindeb-pkg \
-	>"$BUILD/logs/deb.log" 2>&1 || die "bindeb-pkg failed, see build/logs/deb.log"
-ls "$BUILD"/linux-image-*.deb
+	>"$WORK/logs/deb.log" 2>&1 || die "bindeb-pkg failed, see $WORK/logs/deb.log"
+ls "$WORK"/linux-image-*.deb

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Make build/linux: a git tree with the base as one commit (tag "base") and
-# the series applied on top with git am, one commit per patch.
+# Make build/BASE/linux: a git tree with the base as one commit (tag "base")
+# and the base's queue (bases/BASE's QUEUE) applied on top with git am, one
+# commit per patch.
 #
 # Idempotent: a tree that already carries the current series is left alone,
 # and so is one with local commits made since (the kernel work loop); a tree
@@ -9,15 +10,15 @@
 # which is never thrown away.
 . "$(dirname "$0")/lib.sh"
 
-src=${LINUX_SRC:-$BUILD/base}
+src=${LINUX_SRC:-$WORK/base}
 [ -f "$src/Makefile" ] || die "no kernel tree at $src"
-series=$(ls "$TOP"/series/[0-9][0-9][0-9][0-9]-*.patch 2>/dev/null | grep -v /0000- || true)
+series=$(ls "$TOP/$QUEUE"/[0-9][0-9][0-9][0-9]-*.patch 2>/dev/null | grep -v /0000- || true)
 sum=$(cat /dev/null $series | sha256sum | cut -c1-16)
 stampf=$TREE/.git/harness-series
 git=(git -C "$TREE")
 
 if [ ! -d "$TREE/.git" ]; then
-	note "creating build/linux from $src"
+	note "creating build/$BASE/linux from $src"
 	rm -rf "$TREE.new"
 	mkdir -p "$TREE.new"
 	rsync -a --exclude=/.git --exclude=/.harness-base-version "$src/" "$TREE.new/"
@@ -41,31 +42,31 @@ if [ ! -d "$TREE/.git" ]; then
 fi
 
 [ -z "$("${git[@]}" status --porcelain --untracked-files=no)" ] ||
-	die "build/linux has uncommitted changes; commit them (then 'make export') first"
+	die "build/$BASE/linux has uncommitted changes; commit them (then 'make export') first"
 
 oldsum= oldhead=
 [ -f "$stampf" ] && read -r oldsum oldhead <"$stampf"
 head=$("${git[@]}" rev-parse HEAD)
 if [ "${oldsum:-}" = "$sum" ]; then
 	[ "$head" = "$oldhead" ] ||
-		note "build/linux has $("${git[@]}" rev-list --count "$oldhead..HEAD") commits not yet exported"
+		note "build/$BASE/linux has $("${git[@]}" rev-list --count "$oldhead..HEAD") commits not yet exported"
 	exit 0
 fi
 if [ -n "${oldhead:-}" ] && [ "$head" != "$oldhead" ]; then
-	die "series/ changed and build/linux has local commits too;" \
-		"export them ('make export') or remove build/linux"
+	die "$QUEUE/ changed and build/$BASE/linux has local commits too;" \
+		"export them ('make export') or remove build/$BASE/linux"
 fi
 
 "${git[@]}" checkout -q --detach base
 "${git[@]}" branch -q -f series base
 "${git[@]}" checkout -q series
 for p in $series; do
-	if ! "${git[@]}" am -q --keep-cr "$p" >"$BUILD/am.log" 2>&1; then
+	if ! "${git[@]}" am -q --keep-cr "$p" >"$WORK/am.log" 2>&1; then
 		"${git[@]}" am --abort >/dev/null 2>&1 || true
-		cat "$BUILD/am.log" >&2
+		cat "$WORK/am.log" >&2
 		rm -f "$stampf"
 		die "patch $(basename "$p") does not apply"
 	fi
 done
 echo "$sum $("${git[@]}" rev-parse HEAD)" >"$stampf"
-note "build/linux: base + $(echo $series | wc -w) patches"
+note "build/$BASE/linux: base + $(echo $series | wc -w) patches"

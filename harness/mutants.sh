@@ -18,18 +18,19 @@ header()
 	sed -n "1,/^---\$/s/^$2: *//p" "$1"
 }
 
-for m in "$TOP"/mutants/*.patch; do
+[ -n "$MUTANTS" ] || die "base $BASE has no mutants (bases/$BASE: MUTANTS=)"
+for m in "$TOP/$MUTANTS"/*.patch; do
 	for field in Caught-by Expect; do
 		[ "$(header "$m" $field | grep -c .)" = 1 ] ||
 			die "$(basename "$m") needs one $field: line in its header"
 	done
 done
-[ -d "$BUILD/selftests/install" ] || die "no selftests built; run 'make run' first"
+[ -d "$WORK/selftests/install" ] || die "no selftests built; run 'make run' first"
 head=$(git -C "$TREE" rev-parse HEAD)
 mkdir -p "$OUTDIR"
 out=$OUTDIR/mutants.tap
 : >"$out"
-for m in "$TOP"/mutants/*.patch; do
+for m in "$TOP/$MUTANTS"/*.patch; do
 	name=$(basename "$m" .patch)
 	# MUTANTS="name ..." runs only those.
 	case " ${MUTANTS:-$name} " in *" $name "*) ;; *) continue ;; esac
@@ -41,7 +42,7 @@ for m in "$TOP"/mutants/*.patch; do
 		continue
 	fi
 	start=$SECONDS
-	kernel=$("$TOP/harness/build-kernel.sh" "$SCRATCH" "$BUILD/scratch/kernel-test" \
+	kernel=$("$TOP/harness/build-kernel.sh" "$SCRATCH" "$WORK/scratch/kernel-test" \
 		"$TOP/configs/test.config")
 	platform=$(header "$m" Platform)
 	platform=${platform:-qemu-amd}
@@ -54,7 +55,7 @@ for m in "$TOP"/mutants/*.patch; do
 	esac
 	needs=$(header "$m" Needs)
 	# The platform line of the newest run on that platform.
-	line=$(ls -t "$RESULTS"/*/"$platform"/series/tests.tap 2>/dev/null | head -1 |
+	line=$(ls -t "$RESULTS"/*/"$BASE/$platform"/series/tests.tap 2>/dev/null | head -1 |
 		xargs -r grep -m1 '^# platform:') ||
 		die "no platform line for $platform; run 'make run PLATFORM=$platform' first"
 	if [ -n "$needs" ] && ! grep -q " $needs" <<<"$line"; then

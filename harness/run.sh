@@ -8,20 +8,20 @@
 
 [ -n "${LINUX_SRC:-}" ] || phase fetch "$TOP/harness/fetch-base.sh"
 phase tree "$TOP/harness/make-tree.sh"
-phase kernel "$TOP/harness/build-kernel.sh" "$TREE" "$BUILD/kernel-test" \
+phase kernel "$TOP/harness/build-kernel.sh" "$TREE" "$WORK/kernel-test" \
 	"$TOP/configs/test.config" >/dev/null
-phase selftests "$TOP/harness/build-selftests.sh" "$TREE" "$BUILD/kernel-test" \
-	"$BUILD/selftests" >/dev/null
+phase selftests "$TOP/harness/build-selftests.sh" "$TREE" "$WORK/kernel-test" \
+	"$WORK/selftests" >/dev/null
 build_emulators
 
 tests=${TESTS:-$(series_tests) $(harness_tests)}
 [ -n "$tests" ] || die "the series adds no selftest"
 for t in $tests; do
-	test_path "$BUILD/selftests/install" "$t" >/dev/null
+	test_path "$WORK/selftests/install" "$t" >/dev/null
 done
 mkdir -p "$OUTDIR"
 ln -sfn "$RUN_ID" "$RESULTS/latest"
-vm_run_all series "$BUILD/kernel-test/arch/x86/boot/bzImage" $tests
+vm_run_all series "$WORK/kernel-test/arch/x86/boot/bzImage" $tests
 # make test prints one total over all its phases instead.
 [ -n "${IN_MAKE_TEST:-}" ] ||
 	"$TOP/harness/tap.py" total $(for p in $PLATFORMS; do echo "$OUTDIR/$p/series/results.tap"; done)

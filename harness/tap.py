@@ -4,7 +4,7 @@
 
   tap.py run RUNDIR LABEL     read RUNDIR/tests.tap, console.log and run.conf,
                               write RUNDIR/results.tap, print it
-  tap.py gate PLATFORM BASE KNOWN SERIES...  compare the base's results.tap with the
+  tap.py gate PLATFORM LABEL BASE KNOWN SERIES...  compare the base's results.tap with the
                               patched kernel's (later ones are retries: a test
                               passes if it passed in any); print result lines
   tap.py mutant RUNDIR NAME TEST EXPECT  print whether mutant NAME was caught:
@@ -322,7 +322,7 @@ def read_known(path, platform):
     return known
 
 
-def gate(platform, base, known_file, *series_files):
+def gate(platform, label, base, known_file, *series_files):
     known = read_known(known_file, platform)
     series = {}
     for path in series_files:
@@ -332,7 +332,7 @@ def gate(platform, base, known_file, *series_files):
     lines = []
     for name, b in sorted(read_results(base).items()):
         s = series.get(name, "fail")
-        title = f"{platform} gate: {name} (base {b}, series {s})"
+        title = f"{label} gate: {name} (base {b}, series {s})"
         if b == "pass" and s != "pass":
             lines.append(line("fail", title, "passes on the base only"))
         elif b == "pass" or s == "pass":
@@ -375,8 +375,8 @@ def main(argv):
             f.write("".join(l + "\n" for l in lines))
         print("\n".join(lines))
         return 0
-    if len(argv) >= 6 and argv[1] == "gate":
-        print("\n".join(gate(argv[2], argv[3], argv[4], *argv[5:])))
+    if len(argv) >= 7 and argv[1] == "gate":
+        print("\n".join(gate(*argv[2:])))
         return 0
     if len(argv) == 6 and argv[1] == "mutant":
         print(mutant(*argv[2:]))

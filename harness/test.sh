@@ -1,28 +1,43 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# make test: everything, on every platform (platforms/; PLATFORM="name ..."
-# for some).  The series' selftests on the patched kernel (make run),
-# static checks of the series, the series' selftests again on the debug
-# kernel, the regression gate on the patched and the base kernel (the
-# latter cached), and the mutants, each on its platform.  Ends with one
-# line: N passed, N failed, N skipped.
+# make test: every base of bases/ (BASES="name ..." for some), mainline
+# first, each as its MAKE_TEST says (harness/test-base.sh), on every
+# platform (PLATFORM="name ..." for some).  Ends with one line per base and
+# the total: N passed, N failed, N skipped.
 . "$(dirname "$0")/lib.sh"
 export RUN_ID IN_MAKE_TEST=1
 unset TESTS
 
-start=$SECONDS
-"$TOP/harness/run.sh"
-phase checks "$TOP/harness/check-series.sh"
-phase debug-kernel "$TOP/harness/build-kernel.sh" "$TREE" "$BUILD/kernel-debug" \
-	"$TOP/configs/test.config" "$TOP/configs/debug.config" >/dev/null
-phase debug-vm vm_run_all debug "$BUILD/kernel-debug/arch/x86/boot/bzImage" \
-	$(series_tests)
-phase gate "$TOP/harness/gate.sh"
-phase mutants "$TOP/harness/mutants.sh"
-note "make test: $((SECONDS - start)) s"
-results=("$OUTDIR/checks.tap")
-for p in $PLATFORMS; do
-	results+=("$OUTDIR/$p/series/results.tap" "$OUTDIR/$p/debug/results.tap")
+all=$(ls "$TOP/bases" | sort | awk '$0 == "mainline" { print; next } { rest = rest " " $0 } END { print rest }')
+bases=${BASES:-$all}
+for b in $bases; do
+	[ -f "$TOP/bases/$b" ] || die "no base '$b'; bases/ has:" $all
 done
-results+=("$OUTDIR/gate.tap" "$OUTDIR/mutants.tap")
-"$TOP/harness/tap.py" total "${results[@]}"
+start=$SECONDS
+for b in $bases; do
+	BASE=$b phase "base $b" "$TOP/harness/test-base.sh" || true
+done
+note "make test: $((SECONDS - start)) s"
+
+files=()
+for b in $bases; do
+	dir=$RESULTS/$RUN_ID/$b
+	mkdir -p "$dir"
+	these=()
+	if [ -f "$dir/results.list" ]; then
+		mapfile -t these <"$dir/results.list"
+	fi
+	: >"$dir/missing.tap"
+	[ ${#these[@]} -gt 0 ] ||
+		echo "not ok - $b: make test stopped before it listed its results" >>"$dir/missing.tap"
+	for f in "${these[@]}"; do
+		[ -f "$f" ] || echo "not ok - $b: no results in ${f#"$dir/"}" >>"$dir/missing.tap"
+	done
+	mine=("$dir/missing.tap")
+	for f in "${these[@]}"; do
+		[ ! -f "$f" ] || mine+=("$f")
+	done
+	echo "# $b: $("$TOP/harness/tap.py" total "${mine[@]}" | tail -1)"
+	files+=("${mine[@]}")
+done
+"$TOP/harness/tap.py" total "${files[@]}"

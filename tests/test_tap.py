@@ -71,15 +71,15 @@ def test_gate(tmp_path):
     known.write_text("# comment\nqemu c_test needs NRIPS\nbochs e_test other\n")
     retry = tmp_path / "retry.tap"
     retry.write_text("ok - r: b_test\n")
-    assert tap.gate("qemu", str(base), str(known), str(series)) == [
-        "ok - qemu gate: a_test (base pass, series pass)",
-        "not ok - qemu gate: b_test (base pass, series fail) # passes on the base only",
-        "ok - qemu gate: c_test (base fail, series fail) # SKIP needs NRIPS",
-        "ok - qemu gate: d_test (base skip, series skip) # SKIP skipped on the base too",
-        "ok - qemu gate: e_test (base fail, series pass)",
+    assert tap.gate("qemu", "main qemu", str(base), str(known), str(series)) == [
+        "ok - main qemu gate: a_test (base pass, series pass)",
+        "not ok - main qemu gate: b_test (base pass, series fail) # passes on the base only",
+        "ok - main qemu gate: c_test (base fail, series fail) # SKIP needs NRIPS",
+        "ok - main qemu gate: d_test (base skip, series skip) # SKIP skipped on the base too",
+        "ok - main qemu gate: e_test (base fail, series pass)",
     ]
-    assert tap.gate("qemu", str(base), str(known), str(series), str(retry))[1] == \
-        "ok - qemu gate: b_test (base pass, series pass)"
+    assert tap.gate("qemu", "main qemu", str(base), str(known), str(series), str(retry))[1] == \
+        "ok - main qemu gate: b_test (base pass, series pass)"
 
 
 def test_total_line_and_status(tmp_path):
@@ -134,7 +134,7 @@ def test_skipped_test_has_no_subtest_skip_lines(tmp_path):
 def test_total_counts_subtest_skips(tmp_path):
     f = tmp_path / "results.tap"
     f.write_text("\n".join(run("subtests", tmp_path)) + "\n"
-                 "ok - qemu gate: d_test (base skip, series skip) # SKIP no MCE\n"
+                 "ok - main qemu gate: d_test (base skip, series skip) # SKIP no MCE\n"
                  "ok - series: event_reinject_test: x # SKIP expected failure on "
                  "qemu-tcg <9.1: y\n")
     assert tap.total([str(f)]) == (4, 3, 4, {"test": 1, "sub-test": 2,
@@ -409,7 +409,7 @@ def test_every_mutant_names_its_test_and_message():
         expect = [l[len("Expect: "):] for l in header if l.startswith("Expect: ")]
         assert len(test) == 1 and len(expect) == 1 and expect[0].strip(), m
         assert glob.glob(os.path.join(HERE, "..", "series", "*.patch")) and any(
-            f"x86_64/{test[0]}.c" in open(p).read()
+            f"/x86/{test[0]}.c" in open(p).read()
             for p in glob.glob(os.path.join(HERE, "..", "series", "*.patch"))), m
 
 
