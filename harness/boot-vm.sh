@@ -26,6 +26,10 @@ rm -f "$dir"/console.log "$dir"/tests.tap
 mkdir -p "$dir/conf/harness"
 printf 'TESTS="%s"\nTIMEOUT=%s\nHEAD=%s\nPLATFORM=%s\n' "$*" "$timeout" "$head" \
 	"$platform" >"$dir/conf/harness/run.conf"
+# The platform's settings for the tests inside (VM_ENV: NAME=VALUE ...).
+for v in ${VM_ENV:-}; do
+	echo "$v" >>"$dir/conf/harness/run.conf"
+done
 cp "$dir/conf/harness/run.conf" "$dir/run.conf"
 (cd "$dir/conf" && echo harness/run.conf | cpio -o -H newc -R 0:0 --quiet) \
 	>"$dir/initrd.conf"

@@ -4,6 +4,8 @@
 # initramfs (QEMU loads it as is; unpacking gzip under emulation is slow).
 # A test in harness/vm-tests/ comes from there, with what its .payload
 # script adds (KERNEL: the kernel under test, for tests that boot it).
+# A test that harness/test-args gives arguments runs through a wrapper
+# that passes them (the kselftest runner passes none).
 # usage: [KERNEL=bzImage] make-initramfs.sh SELFTESTS-INSTALL-DIR OUT TEST...
 . "$(dirname "$0")/lib.sh"
 
@@ -28,7 +30,16 @@ cp "$inst/kvm/settings" "$root/kselftest/kvm/"
 : >"$root/kselftest/kselftest-list.txt"
 for t in "$@"; do
 	path=$(test_path "$inst" "$t")
-	cp "$path" "$root/kselftest/kvm/$t"
+	args=$(awk -v t="$t" '!/^#/ && $1 == t { $1 = ""; sub(/^ /, ""); print }' \
+		"$TOP/harness/test-args")
+	if [ -n "$args" ]; then
+		cp "$path" "$root/kselftest/kvm/$t.bin"
+		printf '#!/bin/sh\nexec "${0%%/*}/%s.bin" %s "$@"\n' "$t" "$args" \
+			>"$root/kselftest/kvm/$t"
+		chmod +x "$root/kselftest/kvm/$t"
+	else
+		cp "$path" "$root/kselftest/kvm/$t"
+	fi
 	[ ! -x "$path.payload" ] || "$path.payload" "$root" "${KERNEL:?}"
 	echo "kvm:$t" >>"$root/kselftest/kselftest-list.txt"
 done

@@ -97,7 +97,10 @@ def parse_subtest(l):
 
 NOISE = re.compile(r"pid=\d+ tid=|addr2line|^=+|Test Assertion Failure|Random seed"
                    r"|^TAP version|^harness: |^platform: |^\d+\.\.\d+$"
-                   r"|overriding timeout|timeout set to")
+                   r"|overriding timeout|timeout set to"
+                   # kselftest_harness's own lines around each case
+                   r"|^#\s+(RUN|OK|FAIL|SKIP|XFAIL)\s|^# (PASSED|FAILED): "
+                   r"|^# Starting \d+ tests|^# \S+: Test failed$")
 
 
 def last_message(output, status):
@@ -212,16 +215,26 @@ def result_lines(label, name, status, detail, output, entries, emulator):
     if status != "pass" and msg:
         detail = f"{detail}: {msg}" if status == "fail" else msg
     subs, plan, ran, explained, unexplained = [], None, 0, 0, 0
+    said = []       # what the test printed since the last sub-test result
     for l in output:
         m = re.fullmatch(r"1\.\.(\d+)", l.strip())
         if m:
             plan = int(m.group(1))
         sub = parse_subtest(l)
         if not sub:
+            said.append(l)
             continue
         _, s, desc, d = sub
         ran += 1
-        new, d, known = expect(entries, emulator, name, s, f"{desc} {d}", d)
+        text = f"{desc} {d}"
+        if s == "fail":
+            # A kselftest_harness case prints its failure before a bare
+            # "not ok N suite.case": that is its message.
+            if not d:
+                d = last_message(said, "fail")
+            text = " ".join([desc, d] + said)
+        said = []
+        new, d, known = expect(entries, emulator, name, s, text, d)
         explained += known
         unexplained += s == "fail" and not known
         if new == "fail" or known or (new == "skip" and status != "skip"):

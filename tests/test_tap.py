@@ -435,3 +435,19 @@ def test_every_platform_names_its_boot_script_and_cpus():
         assert len(out) == 3, name
         assert os.access(os.path.join(HERE, "..", "harness", f"boot-{out[0]}.sh"), os.X_OK), name
         assert int(out[1]) >= 2 and int(out[2]) >= 1024, name
+
+
+def test_harness_case_failure_is_matched_on_what_it_printed(tmp_path):
+    """A kselftest_harness case prints its message before its bare
+    "not ok N suite.case": that message names the failure and is what an
+    expected-failures entry matches."""
+    exp = tmp_path / "expected"
+    exp.write_text("qemu-tcg <9.1 | irq_window_test | host-interrupt exit(s) | shadow dropped\n")
+    lines = run("harness", tmp_path, expected=str(exp))
+    assert lines[:3] == [
+        "not ok - series: irq_window_test # exit=1: 2 sub-tests failed",
+        "ok - series: irq_window_test: none.mmio_in_shadows # SKIP expected failure on "
+        "qemu-tcg <9.1: shadow dropped",
+        "not ok - series: irq_window_test: none.window # "
+        "KVM_RUN took 0 IRQ-window exits, expected 1",
+    ]
