@@ -27,30 +27,43 @@ for m in "$TOP/$MUTANTS"/*.patch; do
 done
 [ -d "$WORK/selftests/install" ] || die "no selftests built; run 'make run' first"
 head=$(git -C "$TREE" rev-parse HEAD)
-mkdir -p "$OUTDIR"
+mkdir -p "$OUTDIR/mutant-kernels"
 out=$OUTDIR/mutants.tap
 : >"$out"
+# Each mutant's kernel is built in the scratch tree, one after the other;
+# its VM runs in the background while the next one builds, at most
+# MUTANT_JOBS (2) at a time.  Results are printed in mutant order.
+jobs=${MUTANT_JOBS:-2}
+names=()
 for m in "$TOP/$MUTANTS"/*.patch; do
 	name=$(basename "$m" .patch)
 	# MUTANTS="name ..." runs only those.
 	case " ${MUTANTS:-$name} " in *" $name "*) ;; *) continue ;; esac
+	names+=("$name")
+	res=$OUTDIR/mutant-$name.tap
 	test=$(header "$m" Caught-by)
 	expect=$(header "$m" Expect)
+	platform=$(header "$m" Platform)
+	platform=${platform:-qemu-amd}
+	label="$BASE $platform mutant: $name"
+	[ -f "$TOP/platforms/$platform" ] || die "$name: no platform '$platform'"
 	scratch_checkout "$head"
 	if ! git -C "$SCRATCH" apply "$m" 2>"$OUTDIR/$name.apply"; then
-		echo "not ok - $name does not apply: $(head -1 "$OUTDIR/$name.apply")" | tee -a "$out"
+		echo "not ok - $label does not apply: $(head -1 "$OUTDIR/$name.apply")" >"$res"
 		continue
 	fi
 	start=$SECONDS
-	kernel=$("$TOP/harness/build-kernel.sh" "$SCRATCH" "$WORK/scratch/kernel-test" \
-		"$TOP/configs/test.config")
-	platform=$(header "$m" Platform)
-	platform=${platform:-qemu-amd}
-	[ -f "$TOP/platforms/$platform" ] || die "$name: no platform '$platform'"
+	kernel=$OUTDIR/mutant-kernels/$name.bzImage
+	if ! built=$("$TOP/harness/build-kernel.sh" "$SCRATCH" "$WORK/scratch/kernel-test" \
+		"$TOP/configs/test.config"); then
+		echo "not ok - $label does not build" >"$res"
+		continue
+	fi
+	cp "$built" "$kernel"
+	note "mutant $name: built in $((SECONDS - start)) s"
 	case " $PLATFORMS " in
 	*" $platform "*) ;;
-	*)	echo "ok - $platform mutant: $name # SKIP bites on $platform, which this run leaves out (built, not run)" |
-			tee -a "$out"
+	*)	echo "ok - $label # SKIP bites on $platform, which this run leaves out (built, not run)" >"$res"
 		continue ;;
 	esac
 	needs=$(header "$m" Needs)
@@ -59,13 +72,23 @@ for m in "$TOP/$MUTANTS"/*.patch; do
 		xargs -r grep -m1 '^# platform:') ||
 		die "no platform line for $platform; run 'make run PLATFORM=$platform' first"
 	if [ -n "$needs" ] && ! grep -q " $needs" <<<"$line"; then
-		echo "ok - $platform mutant: $name # SKIP needs $needs, which $platform lacks (built, not run)" |
-			tee -a "$out"
+		echo "ok - $label # SKIP needs $needs, which $platform lacks (built, not run)" >"$res"
 		continue
 	fi
-	TEST_TIMEOUT=${MUTANT_TIMEOUT:-120} vm_run "$platform" "mutant-$name" "$kernel" $test \
-		>/dev/null
-	"$TOP/harness/tap.py" mutant "$OUTDIR/$platform/mutant-$name" "$platform mutant: $name" \
-		"$test" "$expect" | tee -a "$out"
-	note "mutant $name on $platform: $((SECONDS - start)) s"
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+		wait -n || true
+	done
+	(
+		start=$SECONDS
+		TEST_TIMEOUT=${MUTANT_TIMEOUT:-120} vm_run "$platform" "mutant-$name" "$kernel" \
+			$test >/dev/null
+		"$TOP/harness/tap.py" mutant "$OUTDIR/$platform/mutant-$name" "$label" \
+			"$test" "$expect" >"$res"
+		rm -f "$kernel"
+		note "mutant $name on $platform: VM $((SECONDS - start)) s"
+	) &
 done
+wait
+for name in "${names[@]}"; do
+	cat "$OUTDIR/mutant-$name.tap"
+done | tee "$out"
