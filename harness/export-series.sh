@@ -37,14 +37,14 @@ branch=$("${git[@]}" symbolic-ref --short HEAD 2>/dev/null) ||
 tmp=$WORK/series.new
 rm -rf "$tmp"
 "${git[@]}" format-patch -q --no-signature --cover-letter --cover-from-description=subject \
-	--base=base -o "$tmp" base..HEAD
+	--subject-prefix="${SUBJECT_PREFIX:-PATCH}" --base=base -o "$tmp" base..HEAD
 # An empty context line is written " ".  checkpatch run on a patch that git
 # tracks (series/ in this repository) checks it as a plain file and calls
 # that space trailing whitespace; git am, like GNU patch, takes an empty line
 # as empty context, so write it that way.
 sed -i 's/^ $//' "$tmp"/*.patch
 rm -f "$TOP/$QUEUE"/[0-9][0-9][0-9][0-9]-*.patch
-mkdir -p "$TOP/series"
+mkdir -p "$TOP/$QUEUE"
 mv "$tmp"/*.patch "$TOP/$QUEUE/"
 rmdir "$tmp"
 
