@@ -10,9 +10,9 @@
 # which is never thrown away.
 . "$(dirname "$0")/lib.sh"
 
-# The base comes first: fetched and checked (idempotent), unless LINUX_SRC
-# names a tree of its own.
-[ -n "${LINUX_SRC:-}" ] || "$TOP/harness/fetch-base.sh"
+# The base comes first, for make run, make deb and make tree alike:
+# fetched and checked (idempotent), unless LINUX_SRC names a tree of its own.
+[ -n "${LINUX_SRC:-}" ] || phase fetch "$TOP/harness/fetch-base.sh"
 src=${LINUX_SRC:-$WORK/base}
 [ -f "$src/Makefile" ] || die "no kernel tree at $src"
 series=$(ls "$TOP/$QUEUE"/[0-9][0-9][0-9][0-9]-*.patch 2>/dev/null | grep -v /0000- || true)

@@ -6,7 +6,6 @@
 # (TESTS="name ..." for others).
 . "$(dirname "$0")/lib.sh"
 
-[ -n "${LINUX_SRC:-}" ] || phase fetch "$TOP/harness/fetch-base.sh"
 phase tree "$TOP/harness/make-tree.sh"
 phase kernel "$TOP/harness/build-kernel.sh" "$TREE" "$WORK/kernel-test" \
 	"$TOP/configs/test.config" >/dev/null
