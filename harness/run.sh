@@ -7,11 +7,16 @@
 . "$(dirname "$0")/lib.sh"
 
 phase tree "$TOP/harness/make-tree.sh"
+# The emulators build while the kernel and the selftests do: configure
+# scripts and the kernel's link are single-threaded, and each fills the
+# core the other leaves idle.
+build_emulators &
+emulators=$!
 phase kernel "$TOP/harness/build-kernel.sh" "$TREE" "$WORK/kernel-test" \
-	"$TOP/configs/test.config" >/dev/null
-phase selftests "$TOP/harness/build-selftests.sh" "$TREE" "$WORK/kernel-test" \
-	"$WORK/selftests" >/dev/null
-build_emulators
+	"$TOP/configs/test.config" >/dev/null &&
+	phase selftests "$TOP/harness/build-selftests.sh" "$TREE" "$WORK/kernel-test" \
+		"$WORK/selftests" >/dev/null || { wait "$emulators" || true; exit 1; }
+wait "$emulators" || die "an emulator failed to build"
 
 tests=${TESTS:-$(series_tests) $(harness_tests)}
 [ -n "$tests" ] || die "the series adds no selftest"
