@@ -48,8 +48,9 @@ need()
 }
 
 # apt options for a private sources list of one Debian suite on the
-# machine's own mirror, with its own lists under build/apt-TYPE-SUITE, so the
-# machine's apt state is left alone; the lists are fetched once per call.
+# machine's own mirror, with its own lists and caches under
+# build/apt-TYPE-SUITE, so the machine's apt state is left alone and two
+# bases can fetch at once; the lists are fetched once per call.
 # usage: apt_suite deb|deb-src SUITE; then apt-get "${APT_OPTS[@]}" ...
 apt_suite()
 {
@@ -77,10 +78,11 @@ apt_suite()
 	[ -n "$uri" ] || die "no deb entry for '$want' in /etc/apt/sources.list{,.d/*}:" \
 		"cannot tell which Debian mirror serves $suite"
 	dir=$BUILD/apt-$type-$suite
-	mkdir -p "$dir/lists/partial"
+	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
 	echo "$type $uri $suite main" >"$dir/sources.list"
 	APT_OPTS=(-o Dir::Etc::sourcelist="$dir/sources.list" -o Dir::Etc::sourceparts=-
-		-o Dir::State::Lists="$dir/lists" -o APT::Get::List-Cleanup=0)
+		-o Dir::State::Lists="$dir/lists" -o Dir::Cache="$dir/cache"
+		-o APT::Get::List-Cleanup=0)
 	apt-get "${APT_OPTS[@]}" update >"$dir/apt.log" 2>&1 ||
 		{ cat "$dir/apt.log" >&2; die "apt-get update for $suite ($uri) failed"; }
 }
