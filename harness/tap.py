@@ -281,6 +281,23 @@ def run_results(rundir, label, expected=EXPECTED_FAILURES):
     return lines, results
 
 
+def failed_messages(output):
+    """"case: message" for each sub-test that failed, its message being the
+    last telling line it printed before its result."""
+    said, out = [], []
+    for l in output:
+        sub = parse_subtest(l)
+        if not sub:
+            said.append(l)
+            continue
+        _, s, desc, d = sub
+        if s == "fail":
+            said_last = re.sub(r"^#\s*", "", last_message(said, "fail"))
+            out.append(f"{desc}: {d or said_last or 'no message'}")
+        said = []
+    return out
+
+
 def mutant(rundir, name, test, expected):
     """The verdict on mutant NAME: caught only if TEST failed and its output
     (less its passing sub-tests) holds the text EXPECTED."""
@@ -297,6 +314,9 @@ def mutant(rundir, name, test, expected):
     if any(expected in l for l in said):
         return f"ok - {name} caught by {test} ({expected})"
     why = ": ".join(x for x in (detail, msg) if x) or "no message"
+    subs = failed_messages(output)
+    if subs:
+        why += f" (failed: {'; '.join(subs)})"
     # The run ended on a failure that expected-failures puts on the emulator:
     # it never got to the mutant, which says nothing either way.
     _, _, known = expect(read_expected(EXPECTED_FAILURES),

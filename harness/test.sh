@@ -56,7 +56,18 @@ for b in $bases; do
 	for f in "${these[@]}"; do
 		[ ! -f "$f" ] || mine+=("$f")
 	done
-	echo "# $b: $("$TOP/harness/tap.py" total "${mine[@]}" | tail -1)"
 	files+=("${mine[@]}")
+done
+# Again at the end, where a log's tail shows them: what failed, and why.
+if grep -q '^not ok' "${files[@]}"; then
+	echo "# failed:"
+	grep -h '^not ok' "${files[@]}"
+fi
+for b in $bases; do
+	mine=()
+	for f in "${files[@]}"; do
+		case $f in "$RESULTS/$RUN_ID/$b/"*) mine+=("$f") ;; esac
+	done
+	echo "# $b: $("$TOP/harness/tap.py" total "${mine[@]}" | tail -1)"
 done
 "$TOP/harness/tap.py" total "${files[@]}"

@@ -455,3 +455,32 @@ def test_harness_case_failure_is_matched_on_what_it_printed(tmp_path):
         "not ok - series: irq_window_test: none.window # "
         "KVM_RUN took 0 IRQ-window exits, expected 1",
     ]
+
+
+def test_mutant_another_message_names_each_failed_case(tmp_path):
+    """kselftest_harness cases: the line says what each failed case printed."""
+    def edit(text):
+        head, _, _ = text.partition("# selftests:")
+        return head + (
+            "# selftests: kvm: event_reinject_test\n"
+            "# 1..3\n"
+            "# #  RUN           a.one ...\n"
+            "# #            OK  a.one\n"
+            "# ok 1 a.one\n"
+            "# #  RUN           a.two ...\n"
+            "# ==== Test Assertion Failure ====\n"
+            "#   x86/t.c:1: x\n"
+            "#   pid=1 tid=1 errno=4 - Interrupted system call\n"
+            "#   vector 0x40 taken early\n"
+            "# # two: Test failed\n"
+            "# #          FAIL  a.two\n"
+            "# not ok 2 a.two\n"
+            "# #  RUN           a.three ...\n"
+            "# # three: Test terminated by timeout\n"
+            "# #          FAIL  a.three\n"
+            "# not ok 3 a.three\n"
+            "not ok 1 selftests: kvm: event_reinject_test # exit=1\n")
+    assert mutant(tmp_path, "expected once (event lost)", edit) == \
+        "not ok - nmi-cut-short not caught: event_reinject_test failed with another " \
+        "message: exit=1 (failed: a.two: vector 0x40 taken early; " \
+        "a.three: three: Test terminated by timeout)"
