@@ -38,7 +38,7 @@ for b in $bases; do
 done
 note "make test: $((SECONDS - start)) s"
 
-files=()
+files=() totals=()
 for b in $bases; do
 	dir=$RESULTS/$RUN_ID/$b
 	mkdir -p "$dir"
@@ -56,6 +56,7 @@ for b in $bases; do
 	for f in "${these[@]}"; do
 		[ ! -f "$f" ] || mine+=("$f")
 	done
+	totals+=("# $b: $("$TOP/harness/tap.py" total "${mine[@]}" | tail -1)")
 	files+=("${mine[@]}")
 done
 # Again at the end, where a log's tail shows them: what failed, and why.
@@ -63,11 +64,5 @@ if grep -q '^not ok' "${files[@]}"; then
 	echo "# failed:"
 	grep -h '^not ok' "${files[@]}"
 fi
-for b in $bases; do
-	mine=()
-	for f in "${files[@]}"; do
-		case $f in "$RESULTS/$RUN_ID/$b/"*) mine+=("$f") ;; esac
-	done
-	echo "# $b: $("$TOP/harness/tap.py" total "${mine[@]}" | tail -1)"
-done
+printf '%s\n' "${totals[@]}"
 "$TOP/harness/tap.py" total "${files[@]}"
