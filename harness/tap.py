@@ -355,19 +355,34 @@ def read_known(path, platform):
     return known
 
 
+def failures_of(path, name):
+    """What a results.tap says of test NAME's failure: the detail of its own
+    line, then each failed sub-test with its message."""
+    out = []
+    with open(path) as f:
+        for l in f:
+            m = re.match(r"^not ok - [^:]+: ([^\s:]+)(.*)$", l.rstrip("\n"))
+            if m and m.group(1) == name:
+                out.append(re.sub(r"^(:|\s#)\s*", "", m.group(2)).strip() or "no message")
+    return "; ".join(out)
+
+
 def gate(platform, label, base, known_file, *series_files):
     known = read_known(known_file, platform)
-    series = {}
+    series, why = {}, {}
     for path in series_files:
         for name, status in read_results(path).items():
             if series.get(name) != "pass":
                 series[name] = status
+                if status == "fail":
+                    why[name] = failures_of(path, name)
     lines = []
     for name, b in sorted(read_results(base).items()):
         s = series.get(name, "fail")
         title = f"{label} gate: {name} (base {b}, series {s})"
         if b == "pass" and s != "pass":
-            lines.append(line("fail", title, "passes on the base only"))
+            lines.append(line("fail", title, "passes on the base only" +
+                              (f": {why[name]}" if why.get(name) else "")))
         elif b == "pass" or s == "pass":
             lines.append(line("pass", title))
         elif b == "skip":

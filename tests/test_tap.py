@@ -65,7 +65,8 @@ def test_gate(tmp_path):
                     "ok - base: d_test # SKIP no MCE\n"
                     "not ok - base: e_test # exit=1\n"
                     "ok - base: VM ran to the end\n")
-    series.write_text("ok - s: a_test\nnot ok - s: b_test # exit=1\n"
+    series.write_text("ok - s: a_test\nnot ok - s: b_test # exit=1: 1 sub-test failed\n"
+                      "not ok - s: b_test: tpr.xapic.irql # N=2: 2 CR8-write exits\n"
                       "not ok - s: c_test\nok - s: d_test # SKIP no MCE\n"
                       "ok - s: e_test\n")
     known.write_text("# comment\nqemu c_test needs NRIPS\nbochs e_test other\n")
@@ -73,7 +74,8 @@ def test_gate(tmp_path):
     retry.write_text("ok - r: b_test\n")
     assert tap.gate("qemu", "main qemu", str(base), str(known), str(series)) == [
         "ok - main qemu gate: a_test (base pass, series pass)",
-        "not ok - main qemu gate: b_test (base pass, series fail) # passes on the base only",
+        "not ok - main qemu gate: b_test (base pass, series fail) # passes on the base "
+        "only: exit=1: 1 sub-test failed; tpr.xapic.irql # N=2: 2 CR8-write exits",
         "ok - main qemu gate: c_test (base fail, series fail) # SKIP needs NRIPS",
         "ok - main qemu gate: d_test (base skip, series skip) # SKIP skipped on the base too",
         "ok - main qemu gate: e_test (base fail, series pass)",
