@@ -327,16 +327,24 @@ def mutant(rundir, name, test, expected):
 
 
 def read_results(path):
-    """{test: status} from a results.tap written by run_results().  A
-    sub-test's line ("LABEL: TEST: what") does not match: the test's own does."""
-    out = {}
+    """({test: status}, {test: why}) from a results.tap written by
+    run_results().  A test's status comes from its own line only, never from
+    a sub-test's ("LABEL: TEST: what"); why, for a failed test, is the detail
+    of its own line, then each failed sub-test with its message."""
+    status, why = {}, {}
     with open(path) as f:
         for l in f:
-            m = re.match(r"^(not ok|ok) - [^:]+: (\S+)(?:$| # (SKIP)?)", l)
-            if m:
-                out[m.group(2)] = ("skip" if m.group(3) else
-                                   "pass" if m.group(1) == "ok" else "fail")
-    return out
+            m = re.match(r"^(not ok|ok) - [^:]+: ([^\s:]+)(:?)(.*)$", l.rstrip("\n"))
+            if not m or not (m.group(3) or re.match(r"$| # ", m.group(4))):
+                continue
+            ok, name, sub, rest = m.groups()
+            if not sub:
+                status[name] = ("skip" if rest.startswith(" # SKIP") else
+                                "pass" if ok == "ok" else "fail")
+            if ok == "not ok":
+                why.setdefault(name, []).append(
+                    re.sub(r"^\s*#?\s*", "", rest).strip() or "no message")
+    return status, {name: "; ".join(w) for name, w in why.items()}
 
 
 def read_known(path, platform):
@@ -355,29 +363,17 @@ def read_known(path, platform):
     return known
 
 
-def failures_of(path, name):
-    """What a results.tap says of test NAME's failure: the detail of its own
-    line, then each failed sub-test with its message."""
-    out = []
-    with open(path) as f:
-        for l in f:
-            m = re.match(r"^not ok - [^:]+: ([^\s:]+)(.*)$", l.rstrip("\n"))
-            if m and m.group(1) == name:
-                out.append(re.sub(r"^(:|\s#)\s*", "", m.group(2)).strip() or "no message")
-    return "; ".join(out)
-
-
 def gate(platform, label, base, known_file, *series_files):
     known = read_known(known_file, platform)
     series, why = {}, {}
     for path in series_files:
-        for name, status in read_results(path).items():
+        status, failed = read_results(path)
+        for name, s in status.items():
             if series.get(name) != "pass":
-                series[name] = status
-                if status == "fail":
-                    why[name] = failures_of(path, name)
+                series[name] = s
+                why[name] = failed.get(name, "")
     lines = []
-    for name, b in sorted(read_results(base).items()):
+    for name, b in sorted(read_results(base)[0].items()):
         s = series.get(name, "fail")
         title = f"{label} gate: {name} (base {b}, series {s})"
         if b == "pass" and s != "pass":
