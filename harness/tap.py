@@ -326,24 +326,29 @@ def mutant(rundir, name, test, expected):
     return f"not ok - {name} not caught: {test} failed with another message: {why}"
 
 
+# A results.tap line of a test ("ok - LABEL: TEST # detail") or of one of
+# its sub-tests ("not ok - LABEL: TEST: what # message").
+RESULTS_LINE = re.compile(r"^(not ok|ok) - [^:]+: ([^\s:]+)(?::\s*(.*)| # (.*)|)$")
+
+
 def read_results(path):
     """({test: status}, {test: why}) from a results.tap written by
     run_results().  A test's status comes from its own line only, never from
-    a sub-test's ("LABEL: TEST: what"); why, for a failed test, is the detail
-    of its own line, then each failed sub-test with its message."""
+    a sub-test's; why, for a failed test, is the detail of its own line, then
+    each failed sub-test with its message."""
     status, why = {}, {}
     with open(path) as f:
         for l in f:
-            m = re.match(r"^(not ok|ok) - [^:]+: ([^\s:]+)(:?)(.*)$", l.rstrip("\n"))
-            if not m or not (m.group(3) or re.match(r"$| # ", m.group(4))):
+            m = RESULTS_LINE.match(l.rstrip("\n"))
+            if not m:
                 continue
-            ok, name, sub, rest = m.groups()
-            if not sub:
-                status[name] = ("skip" if rest.startswith(" # SKIP") else
+            ok, name, sub, detail = m.groups()
+            if sub is None:
+                status[name] = ("skip" if (detail or "").startswith("SKIP") else
                                 "pass" if ok == "ok" else "fail")
             if ok == "not ok":
                 why.setdefault(name, []).append(
-                    re.sub(r"^\s*#?\s*", "", rest).strip() or "no message")
+                    (sub if sub is not None else detail or "").strip() or "no message")
     return status, {name: "; ".join(w) for name, w in why.items()}
 
 
@@ -371,7 +376,8 @@ def gate(platform, label, base, known_file, *series_files):
         for name, s in status.items():
             if series.get(name) != "pass":
                 series[name] = s
-                why[name] = failed.get(name, "")
+                if s == "fail":
+                    why[name] = failed.get(name, "")
     lines = []
     for name, b in sorted(read_results(base)[0].items()):
         s = series.get(name, "fail")
