@@ -127,6 +127,7 @@ static struct kvm_run *run;
 static uint8_t *mem;
 static off_t irq_exits_at;	/* where the vCPU's irq_exits is in stats_fd */
 static volatile int stop, vcpu_done, nmi_request, nmis_injected, unexpected_exit;
+static volatile uint64_t entry_failure;	/* for KVM_EXIT_FAIL_ENTRY */
 static struct perf_event_mmap_page *perf_page;	/* the vCPU thread's timer */
 static volatile int pokes;	/* wake-ups the thread on the target has seen */
 static volatile pid_t poke_tid;
@@ -247,7 +248,7 @@ static uint64_t irq_exits(void)
  * that the test maps read-only (so the kernel overwrites it), and moves
  * data_head.
  */
-static void open_timer(void)
+static int perf_timer(void)
 {
 	struct perf_event_attr attr = {
 		.type = PERF_TYPE_SOFTWARE,
@@ -255,7 +256,13 @@ static void open_timer(void)
 		.config = PERF_COUNT_SW_CPU_CLOCK,
 		.sample_period = TIMER_MS * 1000 * 1000,
 	};
-	int fd = syscall(__NR_perf_event_open, &attr, 0, -1, -1, 0);
+
+	return syscall(__NR_perf_event_open, &attr, 0, -1, -1, 0);
+}
+
+static void open_timer(void)
+{
+	int fd = perf_timer();
 	void *page;
 
 	if (fd < 0)
@@ -293,8 +300,11 @@ static void *vcpu_main(void *arg)
 		run->immediate_exit = 0;
 		if (run->exit_reason == KVM_EXIT_IO && run->io.port == 0x80)
 			__atomic_store_n(mem + GUEST_REQ, 0, __ATOMIC_SEQ_CST);
-		else if (run->exit_reason != KVM_EXIT_INTR)
+		else if (run->exit_reason != KVM_EXIT_INTR) {
+			if (run->exit_reason == KVM_EXIT_FAIL_ENTRY)
+				entry_failure = run->fail_entry.hardware_entry_failure_reason;
 			unexpected_exit = run->exit_reason;
+		}
 	}
 	munmap(perf_page, 2 * getpagesize());
 	perf_page = NULL;
@@ -497,6 +507,7 @@ static bool run_case(const struct test_case *tc)
 	unsigned long nmi0, ipi0, nmi, ipi, ipis_seen = 0;
 	uint64_t exits0, exits0_case, exits = 0, ticks0;
 	int i, j, k, n, at_handoff = 0, sysrq, injected;
+	unsigned int taken;
 	struct log_counts log;
 	bool ok = true;
 
@@ -505,6 +516,7 @@ static bool run_case(const struct test_case *tc)
 	vcpu_done = 0;
 	nmis_injected = 0;
 	unexpected_exit = 0;
+	entry_failure = 0;
 	if (pthread_create(&vcpu_thread, NULL, vcpu_main, NULL))
 		die("pthread_create");
 	/* Let the guest reach its loop. */
@@ -553,6 +565,14 @@ static bool run_case(const struct test_case *tc)
 		for (i = 0; ok && i < ipis; i++)
 			ok &= check(poke(), n, tc,
 				    "a thread woken on the target did not run and sleep again within 5000 ms");
+		/*
+		 * The host's NMI and IPIs are the host's: so far the guest
+		 * took only the NMIs of KVM_NMI.
+		 */
+		taken = guest_count(GUEST_NMIS);
+		ok &= check(taken == nmis_injected, n, tc,
+			    "host NMIs reached the guest: it took %u NMIs before this round's KVM_NMI, KVM_NMI sent %d",
+			    taken, nmis_injected);
 		/* And one NMI for the guest. */
 		injected = nmis_injected;
 		__atomic_store_n(&nmi_request, 1, __ATOMIC_SEQ_CST);
@@ -560,7 +580,7 @@ static bool run_case(const struct test_case *tc)
 		while (nmis_injected == injected && !unexpected_exit)
 			usleep(1000);
 		/* Give the guest time to take it: the NMI needs an entry. */
-		for (i = 0; i < 10000 && guest_count(GUEST_NMIS) < nmis_injected; i++)
+		for (i = 0; i < 10000 && guest_count(GUEST_NMIS) == taken; i++)
 			usleep(1000);
 
 		nmi = irq_count("NMI") - nmi0;
@@ -569,11 +589,11 @@ static bool run_case(const struct test_case *tc)
 		read_log(&log);
 		at_handoff += log.at_handoff;
 
-		ok &= check(guest_count(GUEST_NMIS) == nmis_injected, n, tc,
-			    "%s: it took %u NMIs, KVM_NMI sent %d",
-			    guest_count(GUEST_NMIS) > nmis_injected ?
+		ok &= check(guest_count(GUEST_NMIS) == taken + 1, n, tc,
+			    "%s: it took %u NMIs after KVM_NMI, expected 1",
+			    guest_count(GUEST_NMIS) > taken + 1 ?
 			    "host NMIs reached the guest" : "the guest's NMI was lost",
-			    guest_count(GUEST_NMIS), nmis_injected);
+			    guest_count(GUEST_NMIS) - taken);
 		ok &= check(!guest_count(GUEST_INTS), n, tc,
 			    "the guest took %u interrupts or exceptions, expected none",
 			    guest_count(GUEST_INTS));
@@ -601,8 +621,9 @@ static bool run_case(const struct test_case *tc)
 			    "host IPIs handled twice: /proc/interrupts counts %lu rescheduling and call-function IPIs for %d wake-ups, at most %d expected",
 			    ipi, ipis, ipis + ipis / 4);
 		ipis_seen += ipi;
-		ok &= check(!unexpected_exit, n, tc, "unexpected exit reason %d",
-			    unexpected_exit);
+		ok &= check(!unexpected_exit, n, tc,
+			    "unexpected exit reason %d (hardware entry failure reason 0x%llx)",
+			    unexpected_exit, (unsigned long long)entry_failure);
 		if (log.rip[0])
 			printf("# %s, round %d: %s\n", tc->name, n + 1, log.rip);
 	}
@@ -655,6 +676,13 @@ int main(int argc, char **argv)
 		printf("1..0 # SKIP needs /proc/sysrq-trigger (root, CONFIG_MAGIC_SYSRQ) and two CPUs\n");
 		return 4;
 	}
+	i = perf_timer();
+	if (i < 0) {
+		printf("1..0 # SKIP perf_event_open(cpu-clock) for the host timer: %s\n",
+		       strerror(errno));
+		return 4;
+	}
+	close(i);
 	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
 	if (kmsg_fd < 0 || lseek(kmsg_fd, 0, SEEK_END) < 0)
 		die("/dev/kmsg");
