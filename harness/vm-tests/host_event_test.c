@@ -127,7 +127,6 @@ static struct kvm_run *run;
 static uint8_t *mem;
 static off_t irq_exits_at;	/* where the vCPU's irq_exits is in stats_fd */
 static volatile int stop, vcpu_done, nmi_request, nmis_injected, unexpected_exit;
-static volatile uint64_t entry_failure;	/* for KVM_EXIT_FAIL_ENTRY */
 static struct perf_event_mmap_page *perf_page;	/* the vCPU thread's timer */
 static volatile int pokes;	/* wake-ups the thread on the target has seen */
 static volatile pid_t poke_tid;
@@ -300,11 +299,8 @@ static void *vcpu_main(void *arg)
 		run->immediate_exit = 0;
 		if (run->exit_reason == KVM_EXIT_IO && run->io.port == 0x80)
 			__atomic_store_n(mem + GUEST_REQ, 0, __ATOMIC_SEQ_CST);
-		else if (run->exit_reason != KVM_EXIT_INTR) {
-			if (run->exit_reason == KVM_EXIT_FAIL_ENTRY)
-				entry_failure = run->fail_entry.hardware_entry_failure_reason;
+		else if (run->exit_reason != KVM_EXIT_INTR)
 			unexpected_exit = run->exit_reason;
-		}
 	}
 	munmap(perf_page, 2 * getpagesize());
 	perf_page = NULL;
@@ -516,7 +512,6 @@ static bool run_case(const struct test_case *tc)
 	vcpu_done = 0;
 	nmis_injected = 0;
 	unexpected_exit = 0;
-	entry_failure = 0;
 	if (pthread_create(&vcpu_thread, NULL, vcpu_main, NULL))
 		die("pthread_create");
 	/* Let the guest reach its loop. */
@@ -621,9 +616,11 @@ static bool run_case(const struct test_case *tc)
 			    "host IPIs handled twice: /proc/interrupts counts %lu rescheduling and call-function IPIs for %d wake-ups, at most %d expected",
 			    ipi, ipis, ipis + ipis / 4);
 		ipis_seen += ipi;
+		/* After such an exit the vCPU thread no longer runs: run is as it left it. */
 		ok &= check(!unexpected_exit, n, tc,
 			    "unexpected exit reason %d (hardware entry failure reason 0x%llx)",
-			    unexpected_exit, (unsigned long long)entry_failure);
+			    unexpected_exit, unexpected_exit == KVM_EXIT_FAIL_ENTRY ?
+			    (unsigned long long)run->fail_entry.hardware_entry_failure_reason : 0ULL);
 		if (log.rip[0])
 			printf("# %s, round %d: %s\n", tc->name, n + 1, log.rip);
 	}
@@ -647,7 +644,7 @@ static bool run_case(const struct test_case *tc)
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = sigusr1 };
-	int opt, i;
+	int opt, i, fd;
 	unsigned int t;
 	char buf[64];
 	FILE *f;
@@ -676,13 +673,13 @@ int main(int argc, char **argv)
 		printf("1..0 # SKIP needs /proc/sysrq-trigger (root, CONFIG_MAGIC_SYSRQ) and two CPUs\n");
 		return 4;
 	}
-	i = perf_timer();
-	if (i < 0) {
+	fd = perf_timer();
+	if (fd < 0) {
 		printf("1..0 # SKIP perf_event_open(cpu-clock) for the host timer: %s\n",
 		       strerror(errno));
 		return 4;
 	}
-	close(i);
+	close(fd);
 	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
 	if (kmsg_fd < 0 || lseek(kmsg_fd, 0, SEEK_END) < 0)
 		die("/dev/kmsg");
