@@ -6,7 +6,9 @@
 # the message its "Expect:" line gives (a fixed part of it), not for any
 # other reason.  A "Needs:" line names what the platform must have for the
 # bug to bite, as the VM's "# platform:" line writes it (e.g. vnmi=Y);
-# elsewhere the mutant is only checked to apply, and reported as a skip.  A
+# elsewhere the mutant is only checked to apply, and reported as a skip.
+# A mutant whose bug several sub-tests catch has one "Expect:" line for
+# each, and is caught only if the test printed them all.  A
 # "Platform:" line names the platform where the bug bites (platforms/; by
 # default qemu-amd).  Needs the selftests and platform lines of 'make run'.
 # make test runs the gating set, mutants/*.patch; MUTANTS_ALL=1 adds
@@ -24,10 +26,10 @@ header()
 patches=("$TOP/$MUTANTS_DIR"/*.patch)
 [ -z "${MUTANTS_ALL:-}${MUTANTS:-}" ] || patches+=("$TOP/$MUTANTS_DIR"/more/*.patch)
 for m in "${patches[@]}"; do
-	for field in Caught-by Expect; do
-		[ "$(header "$m" $field | grep -c .)" = 1 ] ||
-			die "$(basename "$m") needs one $field: line in its header"
-	done
+	[ "$(header "$m" Caught-by | grep -c .)" = 1 ] ||
+		die "$(basename "$m") needs one Caught-by: line in its header"
+	[ "$(header "$m" Expect | grep -c .)" -ge 1 ] ||
+		die "$(basename "$m") needs an Expect: line in its header"
 done
 [ -d "$WORK/selftests/install" ] || die "no selftests built; run 'make run' first"
 head=$(git -C "$TREE" rev-parse HEAD)
@@ -48,7 +50,7 @@ for m in "${patches[@]}"; do
 	names+=("$name")
 	res=$OUTDIR/mutant-$name.tap
 	test=$(header "$m" Caught-by)
-	expect=$(header "$m" Expect)
+	mapfile -t expect < <(header "$m" Expect)
 	platform=$(header "$m" Platform)
 	platform=${platform:-qemu-amd}
 	label="$BASE $platform mutant: $name"
@@ -91,7 +93,7 @@ for m in "${patches[@]}"; do
 		TEST_TIMEOUT=${MUTANT_TIMEOUT:-120} vm_run "$platform" "mutant-$name" "$kernel" \
 			$test >/dev/null
 		"$TOP/harness/tap.py" mutant "$OUTDIR/$platform/mutant-$name" "$label" \
-			"$test" "$expect" >"$res"
+			"$test" "${expect[@]}" >"$res"
 		rm -f "$kernel"
 		note "mutant $name on $platform: VM $((SECONDS - start)) s"
 	) &

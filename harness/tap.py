@@ -7,8 +7,9 @@
   tap.py gate PLATFORM LABEL BASE KNOWN SERIES...  compare the base's results.tap with the
                               patched kernel's (later ones are retries: a test
                               passes if it passed in any); print result lines
-  tap.py mutant RUNDIR NAME TEST EXPECT  print whether mutant NAME was caught:
-                              TEST failed in RUNDIR/tests.tap and printed EXPECT
+  tap.py mutant RUNDIR NAME TEST EXPECT...  print whether mutant NAME was
+                              caught: TEST failed in RUNDIR/tests.tap and printed
+                              every EXPECT
   tap.py total FILE...        print "# skipped: ..." and "N passed, N failed, N skipped"
 
 A result line is "ok - NAME", "not ok - NAME" or "ok - NAME # SKIP why".
@@ -298,9 +299,10 @@ def failed_messages(output):
     return out
 
 
-def mutant(rundir, name, test, expected):
+def mutant(rundir, name, test, *expected):
     """The verdict on mutant NAME: caught only if TEST failed and its output
-    (less its passing sub-tests) holds the text EXPECTED."""
+    (less its passing sub-tests) holds each text of EXPECTED, one per
+    sub-test that the mutant's bug must fail."""
     tap = read(rundir, "tests.tap")
     status, detail = parse_runner_tap(tap).get(test, ("fail", "no result (VM ended early)"))
     output = outputs_by_test(tap).get(test, [])
@@ -311,9 +313,14 @@ def mutant(rundir, name, test, expected):
         return f"not ok - {name} not caught: {test} skipped: {msg or detail}"
     said = [l for l in output if (parse_subtest(l) or (0, "fail"))[1] != "pass"]
     said.append(detail)
-    if any(expected in l for l in said):
-        return f"ok - {name} caught by {test} ({expected})"
+    found = [e for e in expected if any(e in l for l in said)]
+    if len(found) == len(expected):
+        return f"ok - {name} caught by {test} ({'; '.join(expected)})"
     why = ": ".join(x for x in (detail, msg) if x) or "no message"
+    if found:
+        missing = [e for e in expected if e not in found]
+        return f"not ok - {name} caught by {test} for {len(found)} of " \
+            f"{len(expected)} messages, not for: {'; '.join(missing)}"
     subs = failed_messages(output)
     if subs:
         why += f" (failed: {'; '.join(subs)})"
@@ -428,7 +435,7 @@ def main(argv):
     if len(argv) >= 7 and argv[1] == "gate":
         print("\n".join(gate(*argv[2:])))
         return 0
-    if len(argv) == 6 and argv[1] == "mutant":
+    if len(argv) >= 6 and argv[1] == "mutant":
         print(mutant(*argv[2:]))
         return 0
     if len(argv) >= 2 and argv[1] == "total":

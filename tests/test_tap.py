@@ -392,6 +392,23 @@ def test_mutant_skipped_or_not_run(tmp_path):
         "message: no result (VM ended early)"
 
 
+def test_mutant_needs_every_message(tmp_path):
+    """A mutant with several Expect: lines is caught only if each of them
+    was printed: one sub-test failing does not prove the others."""
+    d = tmp_path / "mutant"
+    shutil.copytree(os.path.join(FIX, "mutant"), d)
+    cmd = [sys.executable, os.path.join(HERE, "..", "harness", "tap.py"),
+           "mutant", str(d), "nmi-cut-short", "event_reinject_test"]
+    out = subprocess.run(cmd + ["expected once (event lost)", "handler ran 0 times"],
+                         capture_output=True, text=True, check=True).stdout
+    assert out == "ok - nmi-cut-short caught by event_reinject_test " \
+        "(expected once (event lost); handler ran 0 times)\n"
+    out = subprocess.run(cmd + ["expected once (event lost)", "inside the shadow"],
+                         capture_output=True, text=True, check=True).stdout
+    assert out == "not ok - nmi-cut-short caught by event_reinject_test for 1 of 2 " \
+        "messages, not for: inside the shadow\n"
+
+
 def test_mutant_text_in_a_passing_subtest_does_not_count(tmp_path):
     def edit(text):
         return text.replace("# 1..20\n", "# 1..20\n# ok 1 expected once (event lost)\n") \
@@ -412,7 +429,7 @@ def test_every_mutant_names_its_test_and_message():
             header = f.read().partition("\n---\n")[0].splitlines()
         test = [l[len("Caught-by: "):] for l in header if l.startswith("Caught-by: ")]
         expect = [l[len("Expect: "):] for l in header if l.startswith("Expect: ")]
-        assert len(test) == 1 and len(expect) == 1 and expect[0].strip(), m
+        assert len(test) == 1 and expect and all(e.strip() for e in expect), m
         # A selftest the series adds, or a test of the harness's own.
         assert os.access(os.path.join(HERE, "..", "harness", "vm-tests", test[0]), os.X_OK) or any(
             f"/x86/{test[0]}.c" in open(p).read()
