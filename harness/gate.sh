@@ -47,9 +47,7 @@ for p in $PLATFORMS; do
 	retries=()
 	last=$series
 	for try in 1 2; do
-		again=$(list_tests flaky | while read -r t; do
-			grep -q -- "^not ok - [^:]*: $t\( \|$\)" "$last" && echo "$t"
-		done) || true
+		again=$("$TOP/harness/tap.py" failed "$last" $(list_tests flaky))
 		[ -n "$again" ] || break
 		note "gate: booting again on $p for flaky" $again
 		vm_run "$p" "gate-retry-$try" "$kernel" $again >/dev/null

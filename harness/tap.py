@@ -10,6 +10,8 @@
   tap.py mutant RUNDIR NAME TEST EXPECT...  print whether mutant NAME was
                               caught: TEST failed in RUNDIR/tests.tap and printed
                               every EXPECT
+  tap.py failed FILE TEST...   print each TEST whose own line in the
+                              results.tap FILE says it failed
   tap.py total FILE...        print "# skipped: ..." and "N passed, N failed, N skipped"
 
 A result line is "ok - NAME", "not ok - NAME" or "ok - NAME # SKIP why".
@@ -431,6 +433,10 @@ def main(argv):
         with open(f"{argv[2]}/results.tap", "w") as f:
             f.write("".join(l + "\n" for l in lines))
         print("\n".join(lines))
+        return 0
+    if len(argv) >= 3 and argv[1] == "failed":
+        status, _ = read_results(argv[2])
+        print("\n".join(t for t in argv[3:] if status.get(t) == "fail"))
         return 0
     if len(argv) >= 7 and argv[1] == "gate":
         print("\n".join(gate(*argv[2:])))

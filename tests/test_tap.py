@@ -503,3 +503,20 @@ def test_mutant_another_message_names_each_failed_case(tmp_path):
         "not ok - nmi-cut-short not caught: event_reinject_test failed with another " \
         "message: exit=1 (failed: a.two: vector 0x40 taken early; " \
         "a.three: three: Test terminated by timeout)"
+
+
+def test_failed_names_tests_whose_own_line_failed(tmp_path):
+    """gate.sh retries the flaky tests that 'tap.py failed' names: a test
+    whose own line failed, not one with a failed sub-test that passed."""
+    results = tmp_path / "results.tap"
+    results.write_text(
+        "not ok - base vmx gate: state_test # exit=1\n"
+        "ok - base vmx gate: smm_test\n"
+        "not ok - base vmx gate: smm_test: a sub-test # message\n"
+        "ok - base vmx gate: xapic_ipi_test # SKIP no x2APIC\n"
+        "not ok - base vmx gate: state_test_2\n")
+    out = subprocess.run([sys.executable, os.path.join(HERE, "..", "harness", "tap.py"),
+                          "failed", str(results), "state_test", "smm_test",
+                          "xapic_ipi_test", "debug_regs"],
+                         capture_output=True, text=True, check=True).stdout
+    assert out == "state_test\n"
