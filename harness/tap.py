@@ -259,6 +259,18 @@ def emulator_of(conf):
     return m.group(1).strip() if m else ""
 
 
+def no_result(console, test):
+    """The detail of TEST when the runner's TAP has no result for it: the VM
+    ended first.  A test that may leave the VM unable to finish says why it
+    failed on the console as well, as "TEST: not ok: MESSAGE" (the runner
+    passes a test's output on only when the test exits)."""
+    said = [l.split(f"{test}: not ok: ", 1)[1].strip()
+            for l in console.splitlines() if f"{test}: not ok: " in l]
+    if said:
+        return f"no result (VM ended early); on the console: {'; '.join(said)}"
+    return "no result (VM ended early)"
+
+
 def run_results(rundir, label, expected=EXPECTED_FAILURES):
     tap, console, conf = read(rundir, "tests.tap"), read(rundir, "console.log"), \
         read(rundir, "run.conf")
@@ -272,7 +284,7 @@ def run_results(rundir, label, expected=EXPECTED_FAILURES):
     outputs = outputs_by_test(tap)
     lines = []
     for name in wanted + [t for t in results if t not in wanted]:
-        status, detail = results.get(name, ("fail", "no result (VM ended early)"))
+        status, detail = results.get(name, ("fail", no_result(console, name)))
         lines += result_lines(label, name, status, detail, outputs.get(name, []),
                             entries, emulator)
     done = "# harness: done" in tap
@@ -306,7 +318,8 @@ def mutant(rundir, name, test, *expected):
     (less its passing sub-tests) holds each text of EXPECTED, one per
     sub-test that the mutant's bug must fail."""
     tap = read(rundir, "tests.tap")
-    status, detail = parse_runner_tap(tap).get(test, ("fail", "no result (VM ended early)"))
+    status, detail = parse_runner_tap(tap).get(
+        test, ("fail", no_result(read(rundir, "console.log"), test)))
     output = outputs_by_test(tap).get(test, [])
     msg = last_message(output, status)
     if status == "pass":

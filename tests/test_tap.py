@@ -520,3 +520,23 @@ def test_failed_names_tests_whose_own_line_failed(tmp_path):
                           "xapic_ipi_test", "debug_regs"],
                          capture_output=True, text=True, check=True).stdout
     assert out == "state_test\n"
+
+
+def test_mutant_caught_by_what_the_test_said_on_the_console(tmp_path):
+    """A test whose VM ended before the runner passed its output on is
+    judged by the "TEST: not ok: MESSAGE" lines it wrote to the console."""
+    d = tmp_path / "mutant"
+    shutil.copytree(os.path.join(FIX, "mutant"), d)
+    (d / "tests.tap").write_text((d / "tests.tap").read_text().partition("# selftests:")[0])
+    with open(d / "console.log", "a") as f:
+        f.write("[  99.000000] event_reinject_test: not ok: NMI lost in round 3\n"
+                "VM killed after 255 s\n")
+    cmd = [sys.executable, os.path.join(HERE, "..", "harness", "tap.py"),
+           "mutant", str(d), "nmi-cut-short", "event_reinject_test"]
+    out = subprocess.run(cmd + ["NMI lost"], capture_output=True, text=True,
+                         check=True).stdout
+    assert out == "ok - nmi-cut-short caught by event_reinject_test (NMI lost)\n"
+    out = subprocess.run(cmd + ["expected once"], capture_output=True, text=True,
+                         check=True).stdout
+    assert out == "not ok - nmi-cut-short not caught: event_reinject_test failed with " \
+        "another message: no result (VM ended early); on the console: NMI lost in round 3\n"
