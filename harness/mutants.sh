@@ -10,7 +10,9 @@
 # A mutant whose bug several sub-tests catch has one "Expect:" line for
 # each, and is caught only if the test printed them all.  A
 # "Platform:" line names the platform where the bug bites (platforms/; by
-# default qemu-amd).  Needs the selftests and platform lines of 'make run'.
+# default qemu-amd).  A "Timeout:" line sets the test's time limit in the
+# VM (by default MUTANT_TIMEOUT, 120 s), for a mutant that leaves the VM
+# unable to finish.  Needs the selftests and platform lines of 'make run'.
 # make test runs the gating set, mutants/*.patch; MUTANTS_ALL=1 adds
 # mutants/more/, and MUTANTS="name ..." picks some from either.
 . "$(dirname "$0")/lib.sh"
@@ -52,6 +54,7 @@ for m in "${patches[@]}"; do
 	test=$(header "$m" Caught-by)
 	mapfile -t expect < <(header "$m" Expect)
 	platform=$(header "$m" Platform)
+	timeout=$(header "$m" Timeout)
 	platform=${platform:-qemu-amd}
 	label="$BASE $platform mutant: $name"
 	[ -f "$TOP/platforms/$platform" ] || die "$name: no platform '$platform'"
@@ -90,7 +93,7 @@ for m in "${patches[@]}"; do
 	done
 	(
 		start=$SECONDS
-		TEST_TIMEOUT=${MUTANT_TIMEOUT:-120} vm_run "$platform" "mutant-$name" "$kernel" \
+		TEST_TIMEOUT=${timeout:-${MUTANT_TIMEOUT:-120}} vm_run "$platform" "mutant-$name" "$kernel" \
 			$test >/dev/null
 		"$TOP/harness/tap.py" mutant "$OUTDIR/$platform/mutant-$name" "$label" \
 			"$test" "${expect[@]}" >"$res"

@@ -430,6 +430,8 @@ def test_every_mutant_names_its_test_and_message():
         test = [l[len("Caught-by: "):] for l in header if l.startswith("Caught-by: ")]
         expect = [l[len("Expect: "):] for l in header if l.startswith("Expect: ")]
         assert len(test) == 1 and expect and all(e.strip() for e in expect), m
+        timeout = [l[len("Timeout: "):] for l in header if l.startswith("Timeout: ")]
+        assert len(timeout) <= 1 and all(t.isdigit() for t in timeout), m
         # A selftest the series adds, or a test of the harness's own.
         assert os.access(os.path.join(HERE, "..", "harness", "vm-tests", test[0]), os.X_OK) or any(
             f"/x86/{test[0]}.c" in open(p).read()
