@@ -622,18 +622,17 @@ static bool run_case(const struct test_case *tc)
 		 * (none if the vCPU thread was already marked for
 		 * rescheduling).  One that a VM-exit consumed and KVM did not
 		 * hand to the host is not counted, and leaves the CPU deaf to
-		 * the rest; one handed over twice counts twice.  A quarter of
-		 * IPIS either way is left to the scheduler and to other
-		 * senders (kworkers, the console).  Where the vCPU sleeps in
+		 * the rest: a quarter of IPIS less fails the round.  One
+		 * handed over twice counts twice; other senders (the
+		 * scheduler, kworkers, the console) add a few, in bursts (7 to
+		 * one round of 20 on the debug kernel), so IPIs handled twice
+		 * are looked for in the case's total.  Where the vCPU sleeps in
 		 * KVM, the CPU is idle: a wake-up takes it one IPI or two, or
 		 * none if it polls, and no VM-exit is involved.
 		 */
 		ok &= check(!tc->in_guest || ipi >= (unsigned long)(ipis - ipis / 4), n, tc,
 			    "host IPIs lost: /proc/interrupts counts %lu rescheduling and call-function IPIs for %d wake-ups, at least %d expected",
 			    ipi, ipis, ipis - ipis / 4);
-		ok &= check(!tc->in_guest || ipi <= (unsigned long)(ipis + ipis / 4), n, tc,
-			    "host IPIs handled twice: /proc/interrupts counts %lu rescheduling and call-function IPIs for %d wake-ups, at most %d expected",
-			    ipi, ipis, ipis + ipis / 4);
 		ipis_seen += ipi;
 		/* After such an exit the vCPU thread no longer runs: run is as it left it. */
 		ok &= check(!unexpected_exit, n, tc,
@@ -652,6 +651,10 @@ static bool run_case(const struct test_case *tc)
 			    "no host NMI was taken in KVM's VM-exit path (RIP: nmi_irqoff, entry_from_kvm, svm_vcpu_*, stgi)");
 		ok &= check(exits > 0, n - 1, tc,
 			    "no host interrupt made the vCPU exit: none found it in guest mode");
+		/* Others' IPIs add up to a fifth (measured); twice as many is a bug. */
+		ok &= check(ipis_seen <= (unsigned long)(ipis * n * 3 / 2), n - 1, tc,
+			    "host IPIs handled twice: /proc/interrupts counts %lu rescheduling and call-function IPIs for %d wake-ups, at most %d expected",
+			    ipis_seen, ipis * n, ipis * n * 3 / 2);
 	}
 	destroy_vm();
 	printf("# %s: %d host NMIs (%d taken after a VM-exit), %lu IPIs on CPU %d for %d wake-ups, %llu exits for host interrupts, %d guest NMIs\n",
