@@ -115,6 +115,19 @@ harness_tests()
 	done
 }
 
+# The tests make test also runs on the debug kernel: the series' selftests
+# and the harness's tests whose script has a "# Debug-kernel: yes" line.
+debug_tests()
+{
+	local t
+	series_tests
+	for t in $(harness_tests); do
+		if grep -q '^# Debug-kernel: yes' "$TOP/harness/vm-tests/$t"; then
+			echo "$t"
+		fi
+	done
+}
+
 # The test names of one of the base's gate lists (gate/BASE/): the first
 # word of each line that is not a comment.  usage: list_tests list|flaky
 list_tests()

@@ -3,9 +3,10 @@
 # make test, for one base (BASE=): on every platform (platforms/;
 # PLATFORM="name ..." for some), as the base's MAKE_TEST says.  "run": the
 # queue's selftests on the patched kernel (make run).  "full": that, static
-# checks of the queue, the selftests again on the debug kernel, the
-# regression gate on the patched and the base kernel (the latter cached),
-# and the mutants, each on its platform.  Writes the list of its result
+# checks of the queue, the selftests again on the debug kernel (with the
+# harness's tests that ask for it: lib.sh's debug_tests), the regression
+# gate on the patched and the base kernel (the latter cached), and the
+# mutants, each on its platform.  Writes the list of its result
 # files to $OUTDIR/results.list; harness/test.sh counts them.
 . "$(dirname "$0")/lib.sh"
 
@@ -34,7 +35,7 @@ full)
 	phase checks "$TOP/harness/check-series.sh" || true
 	wait "$debug" &&
 		phase debug-vm vm_run_all debug "$WORK/kernel-debug/arch/x86/boot/bzImage" \
-			$(series_tests) || true
+			$(debug_tests) || true
 	phase gate "$TOP/harness/gate.sh" || true
 	phase mutants "$TOP/harness/mutants.sh" || true ;;
 *)	die "bases/$BASE: MAKE_TEST is '$MAKE_TEST', not full or run" ;;
