@@ -33,6 +33,13 @@ for m in "${patches[@]}"; do
 	[ "$(header "$m" Expect | grep -c .)" -ge 1 ] ||
 		die "$(basename "$m") needs an Expect: line in its header"
 done
+# A mutant with a Timeout: line leaves a long VM: it is built first, so that
+# its VM runs while the others build.
+long=() short=()
+for m in "${patches[@]}"; do
+	if [ -n "$(header "$m" Timeout)" ]; then long+=("$m"); else short+=("$m"); fi
+done
+patches=("${long[@]}" "${short[@]}")
 [ -d "$WORK/selftests/install" ] || die "no selftests built; run 'make run' first"
 head=$(git -C "$TREE" rev-parse HEAD)
 mkdir -p "$OUTDIR/mutant-kernels"
@@ -42,7 +49,7 @@ out=$OUTDIR/mutants.tap
 rm -f "$out"
 # Each mutant's kernel is built in the scratch tree, one after the other;
 # its VM runs in the background while the next one builds, at most
-# MUTANT_JOBS (2) at a time.  Results are printed in mutant order.
+# MUTANT_JOBS (2) at a time.  Results are printed in name order.
 jobs=${MUTANT_JOBS:-2}
 names=()
 for m in "${patches[@]}"; do
@@ -103,7 +110,7 @@ for m in "${patches[@]}"; do
 done
 wait
 [ ${#names[@]} -gt 0 ] || die "no mutant named '$MUTANTS' in $MUTANTS_DIR/ or $MUTANTS_DIR/more/"
-for name in "${names[@]}"; do
+for name in $(printf '%s\n' "${names[@]}" | sort); do
 	cat "$OUTDIR/mutant-$name.tap" 2>/dev/null ||
 		echo "not ok - $BASE mutant: $name left no result"
 done | tee "$out.new"
