@@ -116,11 +116,23 @@ static const struct test_case {
 	{ "spinning with IF=1", spin_sti, sizeof(spin_sti), false, true, true },
 	{ "spinning with IF=0", spin_cli, sizeof(spin_cli), false, true, true },
 	{ "halted in the guest, HLT exits off", halt_loop, sizeof(halt_loop), true, true, false },
-	/* The vCPU thread sleeps in KVM: the NMIs find the CPU idle. */
+	/*
+	 * The vCPU thread sleeps in KVM: the NMIs find the CPU idle.  No
+	 * VM-exit is involved, so no bug of KVM's handoff can fail this
+	 * case; it shows that the host's own handling works where KVM has
+	 * no part in it.
+	 */
 	{ "halted, HLT exits on", halt_loop, sizeof(halt_loop), false, false, false },
 };
 
 static int rounds = 5, ipis = 20, target, passed, failed, skipped;
+/*
+ * Set when the target CPU may take no more interrupts: one that a VM-exit
+ * consumed and KVM did not hand over leaves its vector in service in the
+ * local APIC, never EOIed.  The cases after that are skipped; after any
+ * other failure they run.
+ */
+static bool deaf;
 static int console_level = -1;	/* to put back at the end */
 static int kvm_fd, vm_fd, vcpu_fd, stats_fd, kmsg_fd, poke_pipe[2];
 static struct kvm_run *run;
@@ -503,11 +515,12 @@ static bool check(bool ok, int n, const struct test_case *tc, const char *fmt, .
 
 	if (ok)
 		return true;
-	len = snprintf(msg, sizeof(msg), "CPU %d, %s, round %d of %d: ", target, tc->name,
-		       n + 1, rounds);
+	len = snprintf(msg, sizeof(msg), "CPU %d, %s: ", target, tc->name);
 	va_start(ap, fmt);
-	vsnprintf(msg + len, sizeof(msg) - len, fmt, ap);
+	len += vsnprintf(msg + len, sizeof(msg) - len, fmt, ap);
 	va_end(ap);
+	if (len < (int)sizeof(msg))
+		snprintf(msg + len, sizeof(msg) - len, " (round %d of %d)", n + 1, rounds);
 	printf("# %s\n", msg);
 	fd = open("/dev/console", O_WRONLY | O_NOCTTY | O_NONBLOCK);
 	if (fd >= 0) {
@@ -559,6 +572,7 @@ static bool run_case(const struct test_case *tc)
 			ok &= check(timer_ticks() != ticks0, n, tc,
 				    "host timer interrupt lost: the vCPU thread's %d ms timer on CPU %d did not fire in 5000 ms (%llu exits for host interrupts)",
 				    TIMER_MS, target, (unsigned long long)(irq_exits() - exits0_case));
+			deaf |= !ok;
 			if (irq_exits() != exits0)
 				break;
 		}
@@ -579,6 +593,7 @@ static bool run_case(const struct test_case *tc)
 		for (i = 0; ok && i < ipis; i++)
 			ok &= check(poke(), n, tc,
 				    "a thread woken on the target did not run and sleep again within 5000 ms");
+		deaf |= !ok;
 		/*
 		 * The host's NMI and IPIs are the host's: so far the guest
 		 * took only the NMIs of KVM_NMI.
@@ -633,6 +648,7 @@ static bool run_case(const struct test_case *tc)
 		ok &= check(!tc->in_guest || ipi >= (unsigned long)(ipis - ipis / 4), n, tc,
 			    "host IPIs lost: /proc/interrupts counts %lu rescheduling and call-function IPIs for %d wake-ups, at least %d expected",
 			    ipi, ipis, ipis - ipis / 4);
+		deaf |= tc->in_guest && ipi < (unsigned long)(ipis - ipis / 4);
 		ipis_seen += ipi;
 		/* After such an exit the vCPU thread no longer runs: run is as it left it. */
 		ok &= check(!unexpected_exit, n, tc,
@@ -731,7 +747,7 @@ int main(int argc, char **argv)
 			skipped++;
 			continue;
 		}
-		if (failed) {
+		if (deaf) {
 			printf("ok %d %s # SKIP a case failed before: CPU %d may take no interrupts now\n",
 			       i + 1, cases[i].name, target);
 			skipped++;
