@@ -27,16 +27,14 @@ header()
 [ -n "$MUTANTS_DIR" ] || die "base $BASE has no mutants (bases/$BASE: MUTANTS_DIR=)"
 patches=("$TOP/$MUTANTS_DIR"/*.patch)
 [ -z "${MUTANTS_ALL:-}${MUTANTS:-}" ] || patches+=("$TOP/$MUTANTS_DIR"/more/*.patch)
+# A mutant with a Timeout: line leaves a long VM: it is built first, so that
+# its VM runs while the others build.
+long=() short=()
 for m in "${patches[@]}"; do
 	[ "$(header "$m" Caught-by | grep -c .)" = 1 ] ||
 		die "$(basename "$m") needs one Caught-by: line in its header"
 	[ "$(header "$m" Expect | grep -c .)" -ge 1 ] ||
 		die "$(basename "$m") needs an Expect: line in its header"
-done
-# A mutant with a Timeout: line leaves a long VM: it is built first, so that
-# its VM runs while the others build.
-long=() short=()
-for m in "${patches[@]}"; do
 	if [ -n "$(header "$m" Timeout)" ]; then long+=("$m"); else short+=("$m"); fi
 done
 patches=("${long[@]}" "${short[@]}")
