@@ -19,6 +19,8 @@ need ccache ccache
 need flex flex
 need bison bison
 need bc bc
+# configs/test.config compresses the kernel with LZ4.
+need lz4 lz4
 
 export CCACHE_BASEDIR=$BUILD
 export CCACHE_NOHASHDIR=1

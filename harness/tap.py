@@ -4,9 +4,13 @@
 
   tap.py run RUNDIR LABEL     read RUNDIR/tests.tap, console.log and run.conf,
                               write RUNDIR/results.tap, print it
-  tap.py gate PLATFORM LABEL BASE KNOWN SERIES...  compare the base's results.tap with the
-                              patched kernel's (later ones are retries: a test
-                              passes if it passed in any); print result lines
+  tap.py gate PLATFORM LABEL LIST BASE KNOWN SERIES...  for each test of the
+                              gate's LIST, compare the patched kernel's
+                              results.tap (later ones are retries: a test
+                              passes if it passed in any) with the base's,
+                              where it did not pass; print result lines
+  tap.py status FILE...       print "TEST STATUS" for each test of the
+                              results.tap FILEs (pass, if it passed in any)
   tap.py mutant RUNDIR NAME TEST EXPECT...  print whether mutant NAME was
                               caught: TEST failed in RUNDIR/tests.tap and printed
                               every EXPECT
@@ -392,25 +396,46 @@ def read_known(path, platform):
     return known
 
 
-def gate(platform, label, base, known_file, *series_files):
-    known = read_known(known_file, platform)
-    series, why = {}, {}
-    for path in series_files:
-        status, failed = read_results(path)
-        for name, s in status.items():
-            if series.get(name) != "pass":
-                series[name] = s
+def read_list(path):
+    """The tests of a gate list: each line's first word, less comments."""
+    with open(path) as f:
+        return [l.split()[0] for l in f if l.strip() and not l.startswith("#")]
+
+
+def merged(paths):
+    """read_results() of several results.tap, the later ones retries: a
+    test's status is "pass" if it passed in any."""
+    status, why = {}, {}
+    for path in paths:
+        st, failed = read_results(path)
+        for name, s in st.items():
+            if status.get(name) != "pass":
+                status[name] = s
                 if s == "fail":
                     why[name] = failed.get(name, "")
+    return status, why
+
+
+def gate(platform, label, tests, base, known_file, *series_files):
+    """A line per test of the list TESTS.  A test that passed on the patched
+    kernel passes whatever the base did; only the others need the base's
+    result (BASE, which may not exist when none did)."""
+    known = read_known(known_file, platform)
+    series, why = merged(series_files)
+    base = read_results(base)[0] if os.path.exists(base) else {}
     lines = []
-    for name, b in sorted(read_results(base)[0].items()):
+    for name in sorted(read_list(tests)):
         s = series.get(name, "fail")
-        title = f"{label} gate: {name} (base {b}, series {s})"
-        if b == "pass" and s != "pass":
+        b = base.get(name)
+        if s == "pass":
+            lines.append(line("pass", f"{label} gate: {name} (series pass)"))
+            continue
+        title = f"{label} gate: {name} (base {b or 'not run'}, series {s})"
+        if b is None:
+            lines.append(line("fail", title, "no result on the base kernel"))
+        elif b == "pass":
             lines.append(line("fail", title, "passes on the base only" +
                               (f": {why[name]}" if why.get(name) else "")))
-        elif b == "pass" or s == "pass":
-            lines.append(line("pass", title))
         elif b == "skip":
             lines.append(line("skip", title, "skipped on the base too"))
         else:
@@ -453,7 +478,11 @@ def main(argv):
         status, _ = read_results(argv[2])
         print("\n".join(t for t in argv[3:] if status.get(t) == "fail"))
         return 0
-    if len(argv) >= 7 and argv[1] == "gate":
+    if len(argv) >= 2 and argv[1] == "status":
+        status, _ = merged(argv[2:])
+        print("\n".join(f"{name} {st}" for name, st in sorted(status.items())))
+        return 0
+    if len(argv) >= 8 and argv[1] == "gate":
         print("\n".join(gate(*argv[2:])))
         return 0
     if len(argv) >= 6 and argv[1] == "mutant":

@@ -64,28 +64,50 @@ def test_gate(tmp_path):
     base = tmp_path / "base.tap"
     series = tmp_path / "series.tap"
     known = tmp_path / "known"
-    base.write_text("ok - base: a_test\nok - base: b_test\n"
+    tests = tmp_path / "list"
+    tests.write_text("# the gate\na_test\nb_test\nc_test\nd_test\ne_test -x\nf_test\n")
+    base.write_text("ok - base: b_test\n"
                     "not ok - base: c_test # exit=1\n"
                     "ok - base: d_test # SKIP no MCE\n"
-                    "not ok - base: e_test # exit=1\n"
                     "ok - base: VM ran to the end\n")
     series.write_text("ok - s: a_test\nnot ok - s: b_test # exit=1: 1 sub-test failed\n"
                       "not ok - s: b_test: tpr.xapic.irql # N=2: 2 CR8-write exits\n"
                       "not ok - s: c_test\nok - s: d_test # SKIP no MCE\n"
-                      "ok - s: e_test\n")
+                      "ok - s: e_test\nnot ok - s: f_test\n")
     known.write_text("# comment\nqemu c_test needs NRIPS\nbochs e_test other\n")
     retry = tmp_path / "retry.tap"
     retry.write_text("ok - r: b_test\n")
-    assert tap.gate("qemu", "main qemu", str(base), str(known), str(series)) == [
-        "ok - main qemu gate: a_test (base pass, series pass)",
+    assert tap.gate("qemu", "main qemu", str(tests), str(base), str(known), str(series)) == [
+        "ok - main qemu gate: a_test (series pass)",
         "not ok - main qemu gate: b_test (base pass, series fail) # passes on the base "
         "only: exit=1: 1 sub-test failed; tpr.xapic.irql # N=2: 2 CR8-write exits",
         "ok - main qemu gate: c_test (base fail, series fail) # SKIP needs NRIPS",
         "ok - main qemu gate: d_test (base skip, series skip) # SKIP skipped on the base too",
-        "ok - main qemu gate: e_test (base fail, series pass)",
+        "ok - main qemu gate: e_test (series pass)",
+        "not ok - main qemu gate: f_test (base not run, series fail) # no result on the "
+        "base kernel",
     ]
-    assert tap.gate("qemu", "main qemu", str(base), str(known), str(series), str(retry))[1] == \
-        "ok - main qemu gate: b_test (base pass, series pass)"
+    assert tap.gate("qemu", "main qemu", str(tests), str(base), str(known), str(series),
+                    str(retry))[1] == "ok - main qemu gate: b_test (series pass)"
+    # With no base results at all, only the tests that passed pass.
+    assert tap.gate("qemu", "main qemu", str(tests), str(tmp_path / "none"), str(known),
+                    str(series))[2] == \
+        "not ok - main qemu gate: c_test (base not run, series fail) # no result on the " \
+        "base kernel"
+
+
+def test_status_merges_retries(tmp_path):
+    """gate.sh runs on the base kernel the tests that 'tap.py status' does
+    not name as passed."""
+    first = tmp_path / "first.tap"
+    retry = tmp_path / "retry.tap"
+    first.write_text("ok - s: a_test\nnot ok - s: b_test # exit=1\n"
+                     "not ok - s: b_test: a sub-test # message\n"
+                     "ok - s: c_test # SKIP no MCE\nnot ok - s: VM ran to the end\n")
+    retry.write_text("ok - r: b_test\n")
+    out = subprocess.run([sys.executable, os.path.join(HERE, "..", "harness", "tap.py"),
+                          "status", str(first), str(retry)], capture_output=True, text=True)
+    assert out.stdout == "a_test pass\nb_test pass\nc_test skip\n"
 
 
 def test_total_line_and_status(tmp_path):
