@@ -8,7 +8,10 @@
 # bug to bite, as the VM's "# platform:" line writes it (e.g. vnmi=Y);
 # elsewhere the mutant is only checked to apply, and reported as a skip.
 # A mutant whose bug several sub-tests catch has one "Expect:" line for
-# each, and is caught only if the test printed them all.  A
+# each, and is caught only if the test printed them all.  "Expect:
+# [SUB-TEST] text" asks for the text in what that sub-test printed before
+# its own "not ok" line (its kselftest name, e.g. tpr.x2apic.irql), for a
+# message that more than one sub-test prints.  A
 # "Platform:" line names the platform where the bug bites (platforms/; by
 # default qemu-amd).  A "Timeout:" line sets the test's time limit in the
 # VM (by default MUTANT_TIMEOUT, 120 s), for a mutant that leaves the VM

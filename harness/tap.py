@@ -319,10 +319,32 @@ def failed_messages(output):
     return out
 
 
+def subtest_outputs(output):
+    """{description: lines} of each sub-test that failed: what the test
+    printed between the previous result line and this sub-test's own."""
+    blocks, said = {}, []
+    for l in output:
+        sub = parse_subtest(l)
+        if not sub:
+            said.append(l)
+            continue
+        _, s, desc, d = sub
+        if s == "fail":
+            blocks[desc] = said + [d]
+        said = []
+    return blocks
+
+
+# An EXPECTED text "[SUB-TEST] text" must be printed by that sub-test,
+# which must fail.
+SCOPED = re.compile(r"^\[([^\]]+)\] (.*)$")
+
+
 def mutant(rundir, name, test, *expected):
     """The verdict on mutant NAME: caught only if TEST failed and its output
     (less its passing sub-tests) holds each text of EXPECTED, one per
-    sub-test that the mutant's bug must fail."""
+    sub-test that the mutant's bug must fail.  A text "[SUB-TEST] text"
+    must be in what that sub-test printed before its own failing line."""
     tap = read(rundir, "tests.tap")
     status, detail = parse_runner_tap(tap).get(
         test, ("fail", no_result(read(rundir, "console.log"), test)))
@@ -334,7 +356,14 @@ def mutant(rundir, name, test, *expected):
         return f"not ok - {name} not caught: {test} skipped: {msg or detail}"
     said = [l for l in output if (parse_subtest(l) or (0, "fail"))[1] != "pass"]
     said.append(detail)
-    found = [e for e in expected if any(e in l for l in said)]
+    blocks = subtest_outputs(output)
+
+    def printed(e):
+        m = SCOPED.match(e)
+        if m:
+            return any(m.group(2) in l for l in blocks.get(m.group(1), []))
+        return any(e in l for l in said)
+    found = [e for e in expected if printed(e)]
     if len(found) == len(expected):
         return f"ok - {name} caught by {test} ({'; '.join(expected)})"
     why = ": ".join(x for x in (detail, msg) if x) or "no message"

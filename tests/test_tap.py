@@ -363,6 +363,31 @@ def test_mutant_caught_for_the_right_reason(tmp_path):
         "ok - nmi-cut-short caught by event_reinject_test (expected once (event lost))"
 
 
+def test_mutant_expect_scoped_to_a_subtest(tmp_path):
+    """"[SUB-TEST] text" must be printed by that sub-test, which must fail:
+    the same message from the other APIC mode does not count."""
+    d = tmp_path / "scoped"
+    d.mkdir()
+    (d / "run.conf").write_text('TESTS="xapic_tpr_test"\n')
+    (d / "console.log").write_text("")
+    (d / "tests.tap").write_text(
+        "TAP version 13\n1..1\n# selftests: kvm: xapic_tpr_test\n"
+        "# #  RUN           tpr.xapic.irql ...\n"
+        "# #            OK  tpr.xapic.irql\n# ok 1 tpr.xapic.irql\n"
+        "# #  RUN           tpr.x2apic.irql ...\n"
+        "# ==== Test Assertion Failure ====\n"
+        "#   N=1, a DPC held: 3 CR8-write exits, expected 1\n"
+        "# #            FAIL  tpr.x2apic.irql\n# not ok 2 tpr.x2apic.irql\n"
+        "not ok 1 selftests: kvm: xapic_tpr_test # exit=1\n")
+    msg = "3 CR8-write exits, expected 1"
+    assert tap.mutant(str(d), "m", "xapic_tpr_test", f"[tpr.x2apic.irql] {msg}") == \
+        f"ok - m caught by xapic_tpr_test ([tpr.x2apic.irql] {msg})"
+    assert tap.mutant(str(d), "m", "xapic_tpr_test", f"[tpr.x2apic.irql] {msg}",
+                      f"[tpr.xapic.irql] {msg}") == \
+        "not ok - m caught by xapic_tpr_test for 1 of 2 messages, not for: " \
+        f"[tpr.xapic.irql] {msg}"
+
+
 def test_mutant_failing_with_another_message(tmp_path):
     assert mutant(tmp_path, "inside the shadow") == \
         "not ok - nmi-cut-short not caught: event_reinject_test failed with another " \
