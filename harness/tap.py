@@ -302,37 +302,28 @@ def run_results(rundir, label, expected=EXPECTED_FAILURES):
     return lines, results
 
 
+def subtest_outputs(output):
+    """(description, lines, detail) of each sub-test that failed: what the
+    test printed between the previous result line and this sub-test's own,
+    and that line's detail."""
+    failed, said = [], []
+    for l in output:
+        sub = parse_subtest(l)
+        if not sub:
+            said.append(l)
+            continue
+        _, s, desc, d = sub
+        if s == "fail":
+            failed.append((desc, said, d))
+        said = []
+    return failed
+
+
 def failed_messages(output):
     """"case: message" for each sub-test that failed, its message being the
     last telling line it printed before its result."""
-    said, out = [], []
-    for l in output:
-        sub = parse_subtest(l)
-        if not sub:
-            said.append(l)
-            continue
-        _, s, desc, d = sub
-        if s == "fail":
-            said_last = re.sub(r"^#\s*", "", last_message(said, "fail"))
-            out.append(f"{desc}: {d or said_last or 'no message'}")
-        said = []
-    return out
-
-
-def subtest_outputs(output):
-    """{description: lines} of each sub-test that failed: what the test
-    printed between the previous result line and this sub-test's own."""
-    blocks, said = {}, []
-    for l in output:
-        sub = parse_subtest(l)
-        if not sub:
-            said.append(l)
-            continue
-        _, s, desc, d = sub
-        if s == "fail":
-            blocks[desc] = said + [d]
-        said = []
-    return blocks
+    return [f"{desc}: " + (d or re.sub(r"^#\s*", "", last_message(said, "fail")) or "no message")
+            for desc, said, d in subtest_outputs(output)]
 
 
 # An EXPECTED text "[SUB-TEST] text" must be printed by that sub-test,
@@ -356,12 +347,13 @@ def mutant(rundir, name, test, *expected):
         return f"not ok - {name} not caught: {test} skipped: {msg or detail}"
     said = [l for l in output if (parse_subtest(l) or (0, "fail"))[1] != "pass"]
     said.append(detail)
-    blocks = subtest_outputs(output)
+    failed = subtest_outputs(output)
 
     def printed(e):
         m = SCOPED.match(e)
         if m:
-            return any(m.group(2) in l for l in blocks.get(m.group(1), []))
+            return any(m.group(2) in l for desc, lines, d in failed
+                       if desc == m.group(1) for l in lines + [d])
         return any(e in l for l in said)
     found = [e for e in expected if printed(e)]
     if len(found) == len(expected):
