@@ -11,7 +11,9 @@
 # each, and is caught only if the test printed them all.  "Expect:
 # [SUB-TEST] text" asks for the text in what that sub-test printed before
 # its own "not ok" line (its kselftest name, e.g. tpr.x2apic.irql), for a
-# message that more than one sub-test prints.  A
+# message that more than one sub-test prints.  A bundle puts back several
+# bugs that each fail sub-tests of their own, with an "Expect: [SUB-TEST]"
+# line for each: more sub-tests gated for one kernel build.  A
 # "Platform:" line names the platform where the bug bites (platforms/; by
 # default qemu-amd).  A "Timeout:" line sets the test's time limit in the
 # VM (by default MUTANT_TIMEOUT, 120 s), for a mutant that leaves the VM
