@@ -17,7 +17,10 @@
 # "Platform:" line names the platform where the bug bites (platforms/; by
 # default qemu-amd).  A "Timeout:" line sets the test's time limit in the
 # VM (by default MUTANT_TIMEOUT, 120 s), for a mutant that leaves the VM
-# unable to finish.  Needs the selftests and platform lines of 'make run'.
+# unable to finish.  A bug that tests of its own catch in more than one
+# selftest has a "Caught-by:" line for each, in one VM, each followed by
+# the "Expect:" lines of that test; it is caught when every test is.
+# Needs the selftests and platform lines of 'make run'.
 # make test runs the gating set, mutants/*.patch; MUTANTS_ALL=1 adds
 # mutants/more/, and MUTANTS="name ..." picks some from either.
 . "$(dirname "$0")/lib.sh"
@@ -29,6 +32,16 @@ header()
 	sed -n "1,/^---\$/s/^$2: *//p" "$1"
 }
 
+# The Expect: lines of a mutant's header that follow the Caught-by: line of
+# TEST, up to the next Caught-by: line.
+# usage: expects PATCH TEST
+expects()
+{
+	sed -n '1,/^---$/p' "$1" | awk -v t="$2" '
+		/^Caught-by:/ { sub(/^Caught-by: */, ""); c = $0; next }
+		/^Expect:/ && c == t { sub(/^Expect: */, ""); print }'
+}
+
 [ -n "$MUTANTS_DIR" ] || die "base $BASE has no mutants (bases/$BASE: MUTANTS_DIR=)"
 patches=("$TOP/$MUTANTS_DIR"/*.patch)
 [ -z "${MUTANTS_ALL:-}${MUTANTS:-}" ] || patches+=("$TOP/$MUTANTS_DIR"/more/*.patch)
@@ -36,10 +49,14 @@ patches=("$TOP/$MUTANTS_DIR"/*.patch)
 # its VM runs while the others build.
 long=() short=()
 for m in "${patches[@]}"; do
-	[ "$(header "$m" Caught-by | grep -c .)" = 1 ] ||
-		die "$(basename "$m") needs one Caught-by: line in its header"
-	[ "$(header "$m" Expect | grep -c .)" -ge 1 ] ||
-		die "$(basename "$m") needs an Expect: line in its header"
+	[ "$(header "$m" Caught-by | grep -c .)" -ge 1 ] ||
+		die "$(basename "$m") needs a Caught-by: line in its header"
+	[ "$(sed -n '1,/^---$/{/^Caught-by:/q;p}' "$m" | grep -c '^Expect:')" = 0 ] ||
+		die "$(basename "$m") has an Expect: line above its first Caught-by: line"
+	for t in $(header "$m" Caught-by); do
+		[ "$(expects "$m" "$t" | grep -c .)" -ge 1 ] ||
+			die "$(basename "$m") needs an Expect: line after Caught-by: $t"
+	done
 	if [ -n "$(header "$m" Timeout)" ]; then long+=("$m"); else short+=("$m"); fi
 done
 patches=("${long[@]}" "${short[@]}")
@@ -61,8 +78,7 @@ for m in "${patches[@]}"; do
 	case " ${MUTANTS:-$name} " in *" $name "*) ;; *) continue ;; esac
 	names+=("$name")
 	res=$OUTDIR/mutant-$name.tap
-	test=$(header "$m" Caught-by)
-	mapfile -t expect < <(header "$m" Expect)
+	tests=$(header "$m" Caught-by)
 	platform=$(header "$m" Platform)
 	timeout=$(header "$m" Timeout)
 	platform=${platform:-qemu-amd}
@@ -104,9 +120,12 @@ for m in "${patches[@]}"; do
 	(
 		start=$SECONDS
 		TEST_TIMEOUT=${timeout:-${MUTANT_TIMEOUT:-120}} vm_run "$platform" "mutant-$name" "$kernel" \
-			$test >/dev/null
-		"$TOP/harness/tap.py" mutant "$OUTDIR/$platform/mutant-$name" "$label" \
-			"$test" "${expect[@]}" >"$res"
+			$tests >/dev/null
+		for test in $tests; do
+			mapfile -t expect < <(expects "$m" "$test")
+			"$TOP/harness/tap.py" mutant "$OUTDIR/$platform/mutant-$name" "$label" \
+				"$test" "${expect[@]}"
+		done >"$res"
 		rm -f "$kernel"
 		note "mutant $name on $platform: VM $((SECONDS - start)) s"
 	) &

@@ -479,15 +479,26 @@ def test_every_mutant_names_its_test_and_message():
     for m in mutants:
         with open(m) as f:
             header = f.read().partition("\n---\n")[0].splitlines()
-        test = [l[len("Caught-by: "):] for l in header if l.startswith("Caught-by: ")]
-        expect = [l[len("Expect: "):] for l in header if l.startswith("Expect: ")]
-        assert len(test) == 1 and expect and all(e.strip() for e in expect), m
+        # Each Caught-by: line, with the Expect: lines below it.
+        expect = {}
+        test = None
+        for l in header:
+            if l.startswith("Caught-by: "):
+                test = l[len("Caught-by: "):]
+                assert test not in expect, m
+                expect[test] = []
+            elif l.startswith("Expect: "):
+                assert test, m
+                expect[test].append(l[len("Expect: "):])
+        assert expect, m
+        for test, texts in expect.items():
+            assert texts and all(e.strip() for e in texts), m
+            # A selftest the series adds, or a test of the harness's own.
+            assert os.access(os.path.join(HERE, "..", "harness", "vm-tests", test), os.X_OK) or any(
+                f"/x86/{test}.c" in open(p).read()
+                for p in glob.glob(os.path.join(HERE, "..", "series", "*.patch"))), m
         timeout = [l[len("Timeout: "):] for l in header if l.startswith("Timeout: ")]
         assert len(timeout) <= 1 and all(t.isdigit() for t in timeout), m
-        # A selftest the series adds, or a test of the harness's own.
-        assert os.access(os.path.join(HERE, "..", "harness", "vm-tests", test[0]), os.X_OK) or any(
-            f"/x86/{test[0]}.c" in open(p).read()
-            for p in glob.glob(os.path.join(HERE, "..", "series", "*.patch"))), m
 
 
 PLATFORMS = os.path.join(HERE, "..", "platforms")
