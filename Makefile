@@ -1,5 +1,5 @@
 # The verbs; each one is a script in harness/.
-.PHONY: all tree export run test mutants deb mail bochs clean
+.PHONY: all tree export run test mutants deb mail bochs qemu10 clean
 
 all: run
 
@@ -27,6 +27,11 @@ mail:
 # Bochs 3.0 with the project's VMX fixes, for the Intel VMX platforms.
 bochs:
 	@harness/build-bochs.sh
+
+# QEMU 10.0 with the project's fixes, for an AMD platform on a newer TCG
+# (not yet used by make test).
+qemu10:
+	@harness/build-qemu10.sh
 
 # Build output only: build/linux (kernel work), the base and its download stay.
 clean:

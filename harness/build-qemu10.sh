@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Fetch (harness/fetch-qemu10.sh) and build the pinned QEMU
+# (emulators/qemu/qemu.conf) with the project's queue
+# (emulators/qemu/patches/*.patch, applied with patch -p1), and install it
+# into build/qemu, with Debian 12's firmware (/usr/share/qemu) linked into
+# its data directory.  meson runs from Debian 13's package, unpacked into
+# build/meson.  The source tree build/qemu-src is extracted afresh whenever
+# the tarball, the queue or the configure flags change; otherwise nothing
+# is done.  Not yet part of make test (README); it is not named
+# build-qemu.sh, which build_emulators (lib.sh) would run for qemu-amd.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/emulators/qemu/qemu.conf"
+
+need xz-utils xz
+need patch patch
+need gcc gcc
+need ccache ccache
+need ninja-build ninja
+need pkg-config pkg-config
+need dpkg dpkg-deb
+need python3-venv python3
+for lib in glib-2.0:libglib2.0-dev pixman-1:libpixman-1-dev; do
+	pkg-config --exists "${lib%%:*}" ||
+		die "${lib%%:*} not found by pkg-config: install the Debian package '${lib#*:}'"
+done
+[ -f /usr/share/qemu/qboot.rom ] && [ -f /usr/share/qemu/linuxboot_dma.bin ] ||
+	die "/usr/share/qemu/{qboot.rom,linuxboot_dma.bin} not found: install the Debian package 'qemu-system-x86'"
+
+tar=$BUILD/dl/$QEMU_TAR
+src=$BUILD/qemu-src
+prefix=$BUILD/qemu
+bin=$prefix/bin/qemu-system-x86_64
+"$TOP/harness/fetch-qemu10.sh"
+
+# What the build depends on: the tarball, the queue, meson and the flags.
+key=$({ sha256sum "$tar" | cut -d' ' -f1
+	echo "$MESON_DEB_SHA256"
+	for p in "$TOP"/emulators/qemu/patches/*.patch; do
+		echo "${p##*/}"; cat "$p"
+	done
+	echo "$QEMU_CONFIGURE_FLAGS"; } | sha256sum | cut -d' ' -f1)
+
+if [ "$(cat "$prefix/.harness-qemu" 2>/dev/null)" = "$key" ] && [ -x "$bin" ]; then
+	note "qemu up to date: $bin"
+	exit 0
+fi
+
+meson=$BUILD/meson
+if [ ! -x "$meson/usr/bin/meson" ]; then
+	rm -rf "$meson"
+	dpkg-deb -x "$BUILD/dl/$MESON_DEB" "$meson"
+fi
+export PATH=$meson/usr/bin:$PATH PYTHONPATH=$meson/usr/lib/python3/dist-packages
+
+if [ "$(cat "$src/.harness-qemu" 2>/dev/null)" != "$key" ]; then
+	note "extracting $QEMU_TAR and applying emulators/qemu/patches"
+	rm -rf "$src" "$src.new" "$prefix"
+	mkdir -p "$src.new"
+	tar -xJf "$tar" -C "$src.new" --strip-components=1 --no-same-owner
+	for p in "$TOP"/emulators/qemu/patches/*.patch; do
+		[ -e "$p" ] || continue
+		patch -d "$src.new" -p1 --fuzz=0 --no-backup-if-mismatch -s <"$p" ||
+			die "${p#"$TOP"/} does not apply to $QEMU_TAR"
+	done
+	mv "$src.new" "$src"
+	# meson's build directory keeps absolute paths: configure in place.
+	note "configuring (prefix build/qemu)"
+	mkdir -p "$src/build"
+	# shellcheck disable=SC2086 # the flags are words
+	(cd "$src/build" && ../configure --prefix="$prefix" --cc="ccache gcc" \
+		--python=/usr/bin/python3 $QEMU_CONFIGURE_FLAGS) \
+		>"$src/harness-configure.log" 2>&1 ||
+		{ tail -30 "$src/harness-configure.log" >&2
+		  die "qemu configure failed (log: build/qemu-src/harness-configure.log)"; }
+	echo "$key" >"$src/.harness-qemu"
+fi
+
+note "building qemu ($JOBS jobs)"
+ninja -C "$src/build" -j"$JOBS" >"$src/harness-make.log" 2>&1 ||
+	{ tail -30 "$src/harness-make.log" >&2
+	  die "qemu build failed (log: build/qemu-src/harness-make.log)"; }
+ninja -C "$src/build" install >"$src/harness-install.log" 2>&1 ||
+	{ tail -30 "$src/harness-install.log" >&2
+	  die "qemu install failed (log: build/qemu-src/harness-install.log)"; }
+[ -x "$bin" ] || die "ninja install left no $bin"
+# The firmware the +ds tarball lacks, from Debian 12's packages.
+for f in /usr/share/qemu/*; do
+	[ -e "$prefix/share/qemu/${f##*/}" ] || ln -s "$f" "$prefix/share/qemu/"
+done
+echo "$key" >"$prefix/.harness-qemu"
+note "qemu built: $bin"
