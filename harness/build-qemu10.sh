@@ -5,9 +5,9 @@
 # (emulators/qemu/patches/*.patch, applied with patch -p1): only
 # qemu-system-x86_64, put into build/qemu/bin, with Debian 12's firmware
 # and keymaps (/usr/share/qemu) linked into its data directory.  meson
-# runs from Debian 13's package, unpacked into build/meson.  The source tree build/qemu-src is extracted afresh whenever
-# the tarball, the queue or the configure flags change; otherwise nothing
-# is done.  Not yet part of make test (README); it is not named
+# runs from Debian 13's package, unpacked into build/meson.  The source
+# tree build/qemu-src is extracted afresh whenever the tarball, the queue
+# or the configure flags change; otherwise nothing is done.  Not yet part of make test (README); it is not named
 # build-qemu.sh, which build_emulators (lib.sh) would run for qemu-amd.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/emulators/qemu/qemu.conf"
