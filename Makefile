@@ -1,5 +1,5 @@
 # The verbs; each one is a script in harness/.
-.PHONY: all tree export run test mutants deb mail bochs qemu10 clean
+.PHONY: all tree export run test mutants deb mail bochs qemu clean
 
 all: run
 
@@ -28,10 +28,9 @@ mail:
 bochs:
 	@harness/build-bochs.sh
 
-# QEMU 10.0 with the project's fixes, for an AMD platform on a newer TCG
-# (not yet used by make test).
-qemu10:
-	@harness/build-qemu10.sh
+# QEMU 10.0 with the project's fixes, for the qemu-amd platform.
+qemu:
+	@harness/build-qemu.sh
 
 # Build output only: build/linux (kernel work), the base and its download stay.
 clean:

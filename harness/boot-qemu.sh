@@ -8,7 +8,11 @@
 . "$(dirname "$0")/lib.sh"
 
 kernel=$1 initrd=$2 dir=$3 bound=$4
-need qemu-system-x86 qemu-system-x86_64
+# QEMU 10.0 with the project's queue (harness/build-qemu.sh), or the
+# binary QEMU_BIN names (emulators/qemu/debug/); the firmware comes from
+# Debian's qemu-system-x86.
+qemu=${QEMU_BIN:-$BUILD/qemu/bin/qemu-system-x86_64}
+[ -x "$qemu" ] || die "$qemu not found: run 'make qemu' first"
 
 # Nested virtualization on the host's own /dev/kvm when its CPU can; else
 # full emulation, whose "max" CPU is an AMD one with SVM and NPT (the
@@ -19,13 +23,13 @@ else
 	accel=(-accel tcg -cpu "${QEMU_TCG_CPU:-max}")
 fi
 # Which emulator ran the CPU, for expected-failures (tap.py).
-version=$(qemu-system-x86_64 --version | sed -n '1s/.*version \([0-9.]*\).*/\1/p')
+version=$("$qemu" --version | sed -n '1s/.*version \([0-9.]*\).*/\1/p')
 echo "EMULATOR=\"qemu-${accel[1]} $version\"" >>"$dir/run.conf"
 
 bios=()
 [ -f /usr/share/qemu/qboot.rom ] && bios=(-bios /usr/share/qemu/qboot.rom)
 rc=0
-timeout -k 10 "$bound" qemu-system-x86_64 "${accel[@]}" "${bios[@]}" \
+timeout -k 10 "$bound" "$qemu" "${accel[@]}" "${bios[@]}" \
 	-smp "$CPUS" -m "$MEMORY_MB" -nodefaults -display none -no-reboot \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 $CMDLINE" \

@@ -4,7 +4,7 @@
 # passes on the base kernel must pass on the patched one.  A test that
 # passes on the patched kernel needs nothing more; the others are run on
 # the base kernel too.  The base's results are cached by base tree, config,
-# gate list, VM init, platform and (for Bochs) the emulator's source and
+# gate list, VM init, platform and the emulator's pinned source, flags and
 # fix queue, so the base is built and booted only for a test that has no
 # result there yet.  Needs the kernel of 'make run'.
 . "$(dirname "$0")/lib.sh"
@@ -32,12 +32,14 @@ done
 # The base's results on PLATFORM, cached.  usage: base_cache PLATFORM
 base_cache()
 {
-	local key
+	local key emu
+	emu=$TOP/emulators/$(platform_get "$1" EMULATOR)
 	key=$( (git -C "$TREE" rev-parse 'base^{tree}'
 		cat "$TOP/configs/test.config" "$TOP/gate/$BASE/list" "$TOP/harness/vm-init" \
 			"$TOP/platforms/$1"
-		[ "$(platform_get "$1" EMULATOR)" != bochs ] ||
-			cat "$TOP/emulators/bochs/bochs.conf" "$TOP"/emulators/bochs/patches/*.patch
+		# What the emulator is built from, less its debugging aids.
+		[ ! -d "$emu" ] ||
+			find "$emu" -path "$emu/debug" -prune -o -type f -print | sort | xargs cat
 		) | sha256sum | cut -c1-16)
 	echo "$WORK/cache/gate-base-$1-$key"
 }

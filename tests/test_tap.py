@@ -284,27 +284,6 @@ def test_expected_failure_after_an_exit_for_a_host_interrupt(tmp_path):
     assert lines[0] == f"not ok - series: event_reinject_test # exit=254: {msg}"
 
 
-def test_storm_entries_name_only_the_emulator_symptoms():
-    """irq_storm_test's entries match its messages for QEMU's symptoms, not
-    a lost interrupt whose target is in the guest's code."""
-    storm = [e for e in tap.read_expected(tap.EXPECTED_FAILURES)
-             if e["test"] == "irq_storm_test"]
-    qemu = "qemu-tcg 7.2.22"
-
-    def status(msg):
-        return tap.expect(storm, qemu, "irq_storm_test", "fail", msg, msg)[0]
-    assert status("Vector 0x54 from irqfd taken with IF=0 at RIP 0x41af88 on vCPU 0") == "skip"
-    assert status("Vector 0x44 from vCPU 1 to vCPU 0 still pending after 20009 ms with its "
-                  "target running at RIP 0xffffffff818ba600, outside the guest's code "
-                  "(71 sent, 70 taken)") == "skip"
-    assert status("Wanted KVM exit reason: 2 (IO), got: 8 (SHUTDOWN)") == "skip"
-    assert status("Vector 0x44 from vCPU 1 to vCPU 0 still pending after 20009 ms with its "
-                  "target halted at RIP 0x403b25 (71 sent, 70 taken)") == "fail"
-    assert status("Vector 0x54 from irqfd taken twice on vCPU 0 (116 sent, 117 taken)") == "fail"
-    assert tap.expect(storm, "qemu-tcg 8.2.2", "irq_storm_test", "fail",
-                      "got: 8 (SHUTDOWN)", "")[0] == "fail"
-
-
 def test_expected_failures_of_another_file(tmp_path):
     xf = tmp_path / "xf"
     xf.write_text("# comment\n"
@@ -318,9 +297,11 @@ def test_expected_failures_of_another_file(tmp_path):
 
 
 def test_expected_failures_file(tmp_path):
-    entries = tap.read_expected(tap.EXPECTED_FAILURES)
+    # The project's file parses (it may have no entry at all).
+    assert all(e["test"] and e["reason"] for e in tap.read_expected(tap.EXPECTED_FAILURES))
+    entries = tap.read_expected(XF)
     assert entries and all(e["test"] and e["reason"] for e in entries)
-    sti = [e for e in entries if e["match"].startswith("Interrupt with the STI shadow set")]
+    sti = [e for e in entries if e["match"] == "inside the STI shadow"]
     assert tap.applies(sti[0], "qemu-tcg 7.2.22")
     assert not tap.applies(sti[0], "qemu-tcg 9.1")
     assert not tap.applies(sti[0], "")

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Fetch (harness/fetch-qemu10.sh) and build the pinned QEMU
+# Fetch (harness/fetch-qemu.sh) and build the pinned QEMU
 # (emulators/qemu/qemu.conf) with the project's queue
-# (emulators/qemu/patches/*.patch, applied with patch -p1): only
-# qemu-system-x86_64, put into build/qemu/bin, with Debian 12's firmware
-# and keymaps (/usr/share/qemu) linked into its data directory.  meson
+# (emulators/qemu/patches/*.patch, applied with patch -p1) and device
+# set (emulators/qemu/devices.mak): only qemu-system-x86_64, put into
+# build/qemu/bin, with Debian 12's firmware and keymaps (/usr/share/qemu)
+# linked into its data directory; harness/boot-qemu.sh runs it.  meson
 # runs from Debian 13's package, unpacked into build/meson.  The source
-# tree build/qemu-src is extracted afresh whenever the tarball, the queue
-# or the configure flags change; otherwise nothing is done.  Not yet part of make test (README); it is not named
-# build-qemu.sh, which build_emulators (lib.sh) would run for qemu-amd.
+# tree build/qemu-src is extracted afresh whenever the tarball, the
+# queue, the devices or the configure flags change; otherwise nothing is
+# done.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/emulators/qemu/qemu.conf"
 
@@ -31,15 +32,16 @@ tar=$BUILD/dl/$QEMU_TAR
 src=$BUILD/qemu-src
 prefix=$BUILD/qemu
 bin=$prefix/bin/qemu-system-x86_64
-"$TOP/harness/fetch-qemu10.sh"
+"$TOP/harness/fetch-qemu.sh"
 
-# What the build depends on: the tarball, the queue, meson, the flags and
-# this script.
+# What the build depends on: the tarball, the queue, the devices, meson,
+# the flags and this script.
 key=$({ sha256sum "$tar" "$0" | cut -d' ' -f1
 	echo "$MESON_DEB_SHA256"
 	for p in "$TOP"/emulators/qemu/patches/*.patch; do
 		echo "${p##*/}"; cat "$p"
 	done
+	cat "$TOP/emulators/qemu/devices.mak"
 	echo "$QEMU_CONFIGURE_FLAGS"; } | sha256sum | cut -d' ' -f1)
 
 if [ "$(cat "$prefix/.harness-qemu" 2>/dev/null)" = "$key" ] && [ -x "$bin" ]; then
@@ -64,6 +66,9 @@ if [ "$(cat "$src/.harness-qemu" 2>/dev/null)" != "$key" ]; then
 		patch -d "$src.new" -p1 --fuzz=0 --no-backup-if-mismatch -s <"$p" ||
 			die "${p#"$TOP"/} does not apply to $QEMU_TAR"
 	done
+	# --with-devices-x86_64=harness names this file.
+	cp "$TOP/emulators/qemu/devices.mak" \
+		"$src.new/configs/devices/x86_64-softmmu/harness.mak"
 	mv "$src.new" "$src"
 	# meson's build directory keeps absolute paths: configure in place.
 	note "configuring (prefix build/qemu)"
