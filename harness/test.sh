@@ -8,6 +8,15 @@
 export RUN_ID IN_MAKE_TEST=1
 unset TESTS
 
+# A fresh clone's make test fills build/ with about 12 GB (README): stop
+# at once, saying so, rather than in every phase when the disk fills.
+need_gb=14
+mkdir -p "$BUILD"
+have_kb=$(df -Pk "$BUILD" | awk 'NR == 2 { print $4 }')
+used_kb=$(du -sk "$BUILD" | cut -f1)
+[ $(( (have_kb + used_kb) / 1048576 )) -ge $need_gb ] ||
+	die "make test needs about $need_gb GB for build/; $BUILD has $((used_kb / 1048576)) GB and its disk $((have_kb / 1048576)) GB free"
+
 all=$(ls "$TOP/bases" | sort | awk '$0 == "mainline" { print; next } { rest = rest " " $0 } END { print rest }')
 bases=${BASES:-$all}
 for b in $bases; do
