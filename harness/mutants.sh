@@ -90,9 +90,12 @@ for m in "${patches[@]}"; do
 		continue ;;
 	esac
 	needs=$(header "$m" Needs)
-	# The platform line of the newest run on that platform.
-	line=$(ls -t "$RESULTS"/*/"$BASE/$platform"/series/tests.tap 2>/dev/null | head -1 |
-		xargs -r grep -m1 '^# platform:') ||
+	# The platform line of the newest run on that platform.  awk, not
+	# head, takes the first: with pipefail, ls killed by SIGPIPE after
+	# head exits failed the lookup when there were many runs.
+	newest=$(ls -t "$RESULTS"/*/"$BASE/$platform"/series/tests.tap 2>/dev/null |
+		awk 'NR == 1') || true
+	line=$(grep -m1 '^# platform:' "$newest" 2>/dev/null) ||
 		die "no platform line for $platform; run 'make run PLATFORM=$platform' first"
 	if [ -n "$needs" ] && ! grep -q " $needs" <<<"$line"; then
 		echo "ok - $label # SKIP needs $needs, which $platform lacks (checked that it applies)" >"$res"
