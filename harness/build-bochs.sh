@@ -35,14 +35,8 @@ fi
 
 if [ "$(cat "$src/.harness-bochs" 2>/dev/null)" != "$key" ]; then
 	note "extracting $BOCHS_TAR and applying emulators/bochs/patches"
-	rm -rf "$src" "$src.new" "$prefix"
-	mkdir -p "$src.new"
-	tar -xJf "$tar" -C "$src.new" --strip-components=1 --no-same-owner
-	for p in "$TOP"/emulators/bochs/patches/*.patch; do
-		[ -e "$p" ] || continue
-		patch -d "$src.new" -p1 --fuzz=0 --no-backup-if-mismatch -s <"$p" ||
-			die "${p#"$TOP"/} does not apply to $BOCHS_TAR"
-	done
+	rm -rf "$src" "$prefix"
+	unpack_queue "$tar" "$src.new" "$TOP/emulators/bochs/patches"
 	note "configuring (prefix build/bochs)"
 	# shellcheck disable=SC2086 # the flags are words
 	(cd "$src.new" && ./configure --prefix="$prefix" $BOCHS_CONFIGURE_FLAGS) \

@@ -58,14 +58,8 @@ export PATH=$meson/usr/bin:$PATH PYTHONPATH=$meson/usr/lib/python3/dist-packages
 
 if [ "$(cat "$src/.harness-qemu" 2>/dev/null)" != "$key" ]; then
 	note "extracting $QEMU_TAR and applying emulators/qemu/patches"
-	rm -rf "$src" "$src.new"
-	mkdir -p "$src.new"
-	tar -xJf "$tar" -C "$src.new" --strip-components=1 --no-same-owner
-	for p in "$TOP"/emulators/qemu/patches/*.patch; do
-		[ -e "$p" ] || continue
-		patch -d "$src.new" -p1 --fuzz=0 --no-backup-if-mismatch -s <"$p" ||
-			die "${p#"$TOP"/} does not apply to $QEMU_TAR"
-	done
+	rm -rf "$src"
+	unpack_queue "$tar" "$src.new" "$TOP/emulators/qemu/patches"
 	# --with-devices-x86_64=harness names this file.
 	cp "$TOP/emulators/qemu/devices.mak" \
 		"$src.new/configs/devices/x86_64-softmmu/harness.mak"

@@ -169,6 +169,22 @@ platform_get()
 
 # Build what the platforms' emulators need (harness/build-EMULATOR.sh,
 # where there is one), once each.
+# Extract the release tarball TAR into DIR, made afresh, and apply the
+# patch queue QUEUE/*.patch to it (the emulators' builds).
+# usage: unpack_queue TAR DIR QUEUE
+unpack_queue()
+{
+	local tar=$1 dir=$2 queue=$3 p
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	tar -xJf "$tar" -C "$dir" --strip-components=1 --no-same-owner
+	for p in "$queue"/*.patch; do
+		[ -e "$p" ] || continue
+		patch -d "$dir" -p1 --fuzz=0 --no-backup-if-mismatch -s <"$p" ||
+			die "${p#"$TOP"/} does not apply to ${tar##*/}"
+	done
+}
+
 build_emulators()
 {
 	local p emu done=" "
